@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { serve } from './serve.ts';
+import { tenantsCommand } from './tenants.ts';
+import { keysGenerate } from './keys.ts';
+import { assertionCommand, tokenCommand } from './token.ts';
+
+const USAGE = `Usage: signet <command>
+
+  serve [--workers N]                      run the server (what npm start runs)
+  tenants create NAME [--plan PLAN] [--json]
+  tenants list [--json]
+  tenants credentials NAME [--json]        the tenant's Management API client
+  tenants update NAME --plan PLAN
+  keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
+  assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
+  token --domain DOMAIN --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
+
+Configuration comes from the environment: PORT, SIGNET_PUBLIC_URL, SIGNET_DATABASE_URL, SIGNET_MASTER_KEY, ...`;
+
+const argv = process.argv.slice(2);
+const [cmd, sub] = argv;
+
+async function main(): Promise<number> {
+  switch (cmd) {
+    case 'serve': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { workers: { type: 'string', default: '1' } } });
+      await serve({ workers: Number(values.workers) });
+      return -1; // keep running
+    }
+    case 'tenants':
+      return tenantsCommand(sub, argv.slice(2));
+    case 'keys':
+      if (sub === 'generate') return keysGenerate(argv.slice(2));
+      break;
+    case 'assertion':
+      return assertionCommand(argv.slice(1));
+    case 'token':
+      return tokenCommand(argv.slice(1));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: Error) => {
+    console.error(`signet: ${err.message}`);
+    process.exitCode = 1;
+  },
+);

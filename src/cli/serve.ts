@@ -1,0 +1,61 @@
+import cluster from 'node:cluster';
+import { loadConfig } from '../config.ts';
+import { buildServices } from '../services/index.ts';
+import { buildApp } from '../http/app.ts';
+import { ensureDefaultTenant } from '../services/tenants.ts';
+
+/**
+ * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
+ * the port. Workers are stateless; the database holds everything, including the jti store.
+ */
+export async function serve(opts: { workers: number }): Promise<void> {
+  const config = loadConfig();
+  if (opts.workers > 1 && cluster.isPrimary) {
+    // Migrate and create the default tenant once, before workers race for it.
+    const services = await buildServices(config);
+    const created = await ensureDefaultTenant(services.store, services.box, config);
+    await services.close();
+    announce(config.publicUrl.href, created !== null, config.masterKeyGenerated);
+    for (let i = 0; i < opts.workers; i++) cluster.fork();
+    cluster.on('exit', (w, code, signal) => {
+      if (!shuttingDown) {
+        console.error(`worker ${w.process.pid} exited (${signal ?? code}); starting another`);
+        cluster.fork();
+      }
+    });
+    let shuttingDown = false;
+    const stop = () => {
+      shuttingDown = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    return;
+  }
+
+  const services = await buildServices(config);
+  const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
+  const app = await buildApp(services, {
+    logger: { level: config.logLevel },
+    https: config.tls,
+    trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
+  });
+  await app.listen({ port: config.port, host: config.bind });
+  if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated);
+
+  const shutdown = async () => {
+    await app.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+function announce(url: string, createdDefault: boolean, generatedKey: boolean) {
+  console.log(`Signet is serving the default tenant at ${url}`);
+  if (generatedKey) console.log('Generated a master key in the data directory (mode 0600). Back it up: without it, stored secrets cannot be decrypted.');
+  if (createdDefault) {
+    console.log('Created the default tenant (plan enterprise). Its Management API credentials: npx signet tenants credentials default --json');
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * One typed error family for the whole domain. Each error carries a stable machine `code`
+ * (tests and log consumers match on it) and a human `message` that is safe to show to the
+ * caller: it never contains key material, secrets or assertion bytes.
+ *
+ * The HTTP layer maps the class to a status and wire shape; the domain never knows HTTP.
+ */
+export abstract class SignetError extends Error {
+  abstract readonly kind: ErrorKind;
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export type ErrorKind =
+  | 'bad_input'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unauthorized'
+  | 'client_auth'
+  | 'oauth_request';
+
+/** Input that cannot be accepted as given (400 on the Management API). */
+export class InvalidInputError extends SignetError {
+  readonly kind = 'bad_input';
+  /** Which request field the problem is about, when there is one (the dashboard shows it there). */
+  constructor(code: string, message: string, readonly field?: string) {
+    super(code, message);
+  }
+}
+
+/** The caller is known but the tenant's plan or the application type does not allow the operation (403). */
+export class ForbiddenError extends SignetError {
+  readonly kind = 'forbidden';
+}
+
+export class NotFoundError extends SignetError {
+  readonly kind = 'not_found';
+}
+
+export class ConflictError extends SignetError {
+  readonly kind = 'conflict';
+}
+
+/** Management API caller not authenticated (401). */
+export class UnauthorizedError extends SignetError {
+  readonly kind = 'unauthorized';
+}
+
+/**
+ * Client authentication failed at an OAuth endpoint: 401 `invalid_client`. The message is the
+ * `error_description` (specific and safe); `code` is what the log event records as the reason.
+ */
+export class ClientAuthError extends SignetError {
+  readonly kind = 'client_auth';
+  /** The client the request claimed to be, when it could be read (for the log event). */
+  clientId?: string;
+}
+
+/** A malformed OAuth request (RFC 6749 §5.2): `error` is the OAuth error code, status 400 unless given. */
+export class OAuthRequestError extends SignetError {
+  readonly kind = 'oauth_request';
+  constructor(
+    readonly error:
+      | 'invalid_request'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'unauthorized_client'
+      | 'access_denied'
+      | 'invalid_grant',
+    message: string,
+    readonly status = 400,
+  ) {
+    super(error, message);
+  }
+}

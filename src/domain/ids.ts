@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A uniformly random base62 string (rejection sampling, so no modulo bias). */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 248) out += ALPHABET[b % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export const newClientId = () => randomBase62(32);
+export const newClientSecret = () => randomBytes(48).toString('base64url');
+export const newCredentialId = () => `cred_${randomBase62(22)}`;
+export const newClientGrantId = () => `cgr_${randomBase62(16)}`;
+export const newResourceServerId = () => randomBase62(24);
+export const newTenantId = () => `ten_${randomBase62(16)}`;
+export const newLogId = () => randomBase62(24);

@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Services } from '../services/index.ts';
+import { registerFormBody } from './form-body.ts';
+import { registerTenantResolution } from './tenant-hook.ts';
+import { oauthErrorBody } from './errors.ts';
+import { tokenRoutes } from './oauth/token.ts';
+import { discoveryRoutes } from './oauth/discovery.ts';
+import { managementApi } from './management/index.ts';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: string; key: string };
+  trustProxy?: boolean;
+}
+
+/**
+ * Builds the HTTP application over ready services. Tests build it exactly like `signet serve`.
+ * The Authentication API (OAuth routes) speaks RFC 6749 errors; /api/v2 speaks Auth0's
+ * Management API errors, through its own encapsulated error handler.
+ */
+export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    // Strict schemas: unknown fields are refused (not silently dropped) and types are not coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ...(opts.https && { https: opts.https }),
+  } as FastifyServerOptions);
+
+  registerFormBody(app);
+  registerTenantResolution(app, services.directory);
+
+  app.setErrorHandler((err, req, reply) => {
+    const mapped = oauthErrorBody(err);
+    if (mapped) return reply.code(mapped.status).header('cache-control', 'no-store').send(mapped.body);
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'server_error', error_description: 'Internal error.' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', error_description: `No route ${req.method} ${req.url.split('?')[0]}.` }));
+
+  tokenRoutes(app, services);
+  discoveryRoutes(app, services);
+  await app.register(managementApi, { prefix: '/api/v2', services });
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { FastifyError } from 'fastify';
+import { SignetError, ClientAuthError, OAuthRequestError } from '../domain/errors.ts';
+
+export interface OAuthErrorBody {
+  error: string;
+  error_description: string;
+}
+
+/** RFC 6749 §5.2 mapping for the Authentication API. Returns null for errors that are not ours to describe (→ 500). */
+export function oauthErrorBody(err: unknown): { status: number; body: OAuthErrorBody } | null {
+  if (err instanceof ClientAuthError) return { status: 401, body: { error: 'invalid_client', error_description: err.message } };
+  if (err instanceof OAuthRequestError) return { status: err.status, body: { error: err.error, error_description: err.message } };
+  const fe = err as FastifyError;
+  if (fe && fe.validation) return { status: 400, body: { error: 'invalid_request', error_description: `Invalid request: ${fe.message}` } };
+  if (fe && (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413)) {
+    return { status: 413, body: { error: 'invalid_request', error_description: 'Request body too large.' } };
+  }
+  if (fe && (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415)) {
+    return { status: 400, body: { error: 'invalid_request', error_description: 'Send application/x-www-form-urlencoded or application/json.' } };
+  }
+  if (fe && fe.statusCode === 400) return { status: 400, body: { error: 'invalid_request', error_description: fe.message } };
+  return null;
+}
+
+export interface ManagementErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  errorCode: string;
+}
+
+const STATUS: Record<SignetError['kind'], number> = {
+  bad_input: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unauthorized: 401,
+  client_auth: 401,
+  oauth_request: 400,
+};
+const PHRASE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+
+/** Auth0's Management API error shape `{statusCode, error, message, errorCode}`. */
+export function managementErrorBody(err: unknown): ManagementErrorBody | null {
+  if (err instanceof SignetError) {
+    const status = err instanceof OAuthRequestError ? err.status : STATUS[err.kind];
+    return { statusCode: status, error: PHRASE[status] ?? 'Error', message: err.message, errorCode: err.code };
+  }
+  const fe = err as FastifyError;
+  if (fe && fe.validation) {
+    return { statusCode: 400, error: 'Bad Request', message: `Payload validation error: ${fe.message}`, errorCode: 'invalid_body' };
+  }
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { statusCode: fe.statusCode, error: PHRASE[fe.statusCode] ?? 'Error', message: fe.message, errorCode: fe.code ?? 'invalid_request' };
+  }
+  return null;
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.ts';
+import { ApiService } from '../../services/apis.ts';
+import type { Scope } from '../../store/resource-servers.ts';
+import { presentClientGrant, presentResourceServer } from './present.ts';
+import { auditLog } from './audit.ts';
+
+const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024 } } } as const;
+const scopes = {
+  type: 'array',
+  maxItems: 500,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['value'],
+    properties: { value: { type: 'string', maxLength: 280 }, description: { type: 'string', maxLength: 500 } },
+  },
+} as const;
+const lifetime = { type: 'integer', minimum: 60, maximum: 2592000 } as const;
+
+/** /api/v2/resource-servers and /api/v2/client-grants. */
+export function apiRoutes(app: FastifyInstance, services: Services): void {
+  const apis = new ApiService(services);
+
+  app.get('/resource-servers', { config: { scopes: ['read:resource_servers'] } }, async (req) =>
+    (await services.store.resourceServers.list(req.tenantCtx.tenant.id)).map(presentResourceServer),
+  );
+
+  app.post<{ Body: { name?: string; identifier: string; scopes?: Scope[]; token_lifetime?: number } }>(
+    '/resource-servers',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['identifier'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, identifier: { type: 'string', minLength: 1, maxLength: 600 }, scopes, token_lifetime: lifetime, signing_alg: { const: 'RS256' } },
+        },
+      },
+      config: { scopes: ['create:resource_servers'] },
+    },
+    async (req, reply) => {
+      const rs = await apis.createApi(req.tenantCtx, { ...req.body, scopes: req.body.scopes?.map((s) => ({ value: s.value, description: s.description ?? '' })) });
+      auditLog(services, req, 'Create resource server', { identifier: rs.identifier });
+      return reply.code(201).send(presentResourceServer(rs));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/resource-servers/:id', { schema: { params }, config: { scopes: ['read:resource_servers'] } }, async (req) =>
+    presentResourceServer(await apis.getApi(req.tenantCtx, req.params.id)),
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name?: string; scopes?: Scope[]; token_lifetime?: number } }>(
+    '/resource-servers/:id',
+    {
+      schema: { params, body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, scopes, token_lifetime: lifetime } } },
+      config: { scopes: ['update:resource_servers'] },
+    },
+    async (req) => {
+      const rs = await apis.updateApi(req.tenantCtx, req.params.id, { ...req.body, scopes: req.body.scopes?.map((s) => ({ value: s.value, description: s.description ?? '' })) });
+      auditLog(services, req, 'Update resource server', { identifier: rs.identifier });
+      return presentResourceServer(rs);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/resource-servers/:id', { schema: { params }, config: { scopes: ['delete:resource_servers'] } }, async (req, reply) => {
+    await apis.deleteApi(req.tenantCtx, req.params.id);
+    auditLog(services, req, 'Delete resource server', { id: req.params.id });
+    return reply.code(204).send();
+  });
+
+  app.get<{ Querystring: { client_id?: string; audience?: string } }>('/client-grants', { config: { scopes: ['read:client_grants'] } }, async (req) =>
+    (await services.store.clientGrants.list(req.tenantCtx.tenant.id, { clientId: req.query.client_id, audience: req.query.audience })).map(presentClientGrant),
+  );
+
+  const scopeList = { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 280 } } as const;
+  app.post<{ Body: { client_id: string; audience: string; scope: string[] } }>(
+    '/client-grants',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['client_id', 'audience', 'scope'],
+          properties: { client_id: { type: 'string', maxLength: 128 }, audience: { type: 'string', maxLength: 600 }, scope: scopeList },
+        },
+      },
+      config: { scopes: ['create:client_grants'] },
+    },
+    async (req, reply) => {
+      const g = await apis.createGrant(req.tenantCtx, req.body);
+      auditLog(services, req, 'Create client grant', { client_id: g.clientId, audience: g.audience });
+      return reply.code(201).send(presentClientGrant(g));
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { scope: string[] } }>(
+    '/client-grants/:id',
+    { schema: { params, body: { type: 'object', additionalProperties: false, required: ['scope'], properties: { scope: scopeList } } }, config: { scopes: ['update:client_grants'] } },
+    async (req) => {
+      const g = await apis.updateGrant(req.tenantCtx, req.params.id, req.body.scope);
+      auditLog(services, req, 'Update client grant', { client_grant_id: g.id });
+      return presentClientGrant(g);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/client-grants/:id', { schema: { params }, config: { scopes: ['delete:client_grants'] } }, async (req, reply) => {
+    await apis.deleteGrant(req.tenantCtx, req.params.id);
+    auditLog(services, req, 'Delete client grant', { client_grant_id: req.params.id });
+    return reply.code(204).send();
+  });
+}

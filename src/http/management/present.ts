@@ -1,0 +1,76 @@
+import type { StoredCredential, ResourceServer, ClientGrant } from '../../store/index.ts';
+import type { StoredLogEvent } from '../../store/logs.ts';
+import type { ClientView } from '../../services/clients.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Auth0's `ClientCredential`: never the PEM. */
+export function presentCredential(c: StoredCredential) {
+  return {
+    id: c.id,
+    name: c.name,
+    kid: c.kid,
+    alg: c.alg,
+    credential_type: c.credentialType,
+    ...(c.subjectDn !== null && { subject_dn: c.subjectDn }),
+    ...(c.thumbprintSha256 !== null && { thumbprint_sha256: c.thumbprintSha256 }),
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
+    expires_at: iso(c.expiresAt),
+    last_used_at: iso(c.lastUsedAt),
+  };
+}
+
+export function presentClient(view: ClientView, tenantName: string, opts: { secret?: string } = {}) {
+  const c = view.client;
+  return {
+    client_id: c.clientId,
+    tenant: tenantName,
+    name: c.name,
+    description: c.description,
+    app_type: c.appType,
+    is_first_party: true,
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    ...(c.privateKeyJwt && {
+      client_authentication_methods: { private_key_jwt: { credentials: view.enabledCredentialIds.map((id) => ({ id })) } },
+    }),
+    ...(opts.secret !== undefined && { client_secret: opts.secret }),
+    grant_types: c.grantTypes,
+    callbacks: c.callbacks,
+    allowed_origins: c.allowedOrigins,
+    jwt_configuration: { alg: c.jwtAlg },
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
+  };
+}
+
+export function presentResourceServer(rs: ResourceServer) {
+  return {
+    id: rs.id,
+    name: rs.name,
+    identifier: rs.identifier,
+    scopes: rs.scopes,
+    signing_alg: rs.signingAlg,
+    token_lifetime: rs.tokenLifetime,
+    is_system: rs.isSystem,
+  };
+}
+
+export function presentClientGrant(g: ClientGrant) {
+  return { id: g.id, client_id: g.clientId, audience: g.audience, scope: g.scope };
+}
+
+export function presentLog(e: StoredLogEvent) {
+  return {
+    log_id: e.id,
+    _id: e.id,
+    date: new Date(e.date).toISOString(),
+    type: e.type,
+    description: e.description,
+    client_id: e.clientId,
+    client_name: e.clientName,
+    ip: e.ip,
+    user_agent: e.userAgent,
+    details: e.details,
+  };
+}

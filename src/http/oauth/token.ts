@@ -1,0 +1,151 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.ts';
+import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
+import { mintAccessToken } from '../../domain/access-token.ts';
+import { resolveScopes } from '../../domain/scopes.ts';
+import type { AuthenticatedClient } from '../../services/client-authentication.ts';
+import { oauthErrorBody } from '../errors.ts';
+
+interface TokenBody {
+  grant_type?: string;
+  client_id?: string;
+  client_secret?: string;
+  client_assertion?: string;
+  client_assertion_type?: string;
+  audience?: string;
+  scope?: string;
+}
+
+const str = { type: 'string', maxLength: 4096 } as const;
+const tokenSchema = {
+  body: {
+    type: 'object',
+    properties: {
+      grant_type: { type: 'string', maxLength: 128 },
+      client_id: { type: 'string', maxLength: 128 },
+      client_secret: { type: 'string', maxLength: 512 },
+      // The 2048-byte assertion limit is checked by the domain with its own, specific message.
+      client_assertion: str,
+      client_assertion_type: { type: 'string', maxLength: 256 },
+      audience: { type: 'string', maxLength: 1024 },
+      scope: { type: 'string', maxLength: 2048 },
+    },
+  },
+} as const;
+
+/**
+ * POST /oauth/token — client_credentials with client_secret_basic, client_secret_post or
+ * private_key_jwt. Every outcome writes a log event (`seccft` / `feccft`) with the reason.
+ */
+export function tokenRoutes(app: FastifyInstance, services: Services): void {
+  app.post<{ Body: TokenBody }>('/oauth/token', { schema: tokenSchema, bodyLimit: 16 * 1024 }, async (req, reply) => {
+    const now = Date.now();
+    const body = req.body ?? {};
+    const tenant = req.tenantCtx;
+    let auth: AuthenticatedClient | undefined;
+    try {
+      if (!body.grant_type) throw new OAuthRequestError('invalid_request', 'grant_type is required.');
+      if (body.grant_type !== 'client_credentials') {
+        throw new OAuthRequestError('unsupported_grant_type', `Grant type "${body.grant_type.slice(0, 64)}" is not supported; use client_credentials.`);
+      }
+      auth = await services.authenticator.authenticate(
+        tenant,
+        {
+          authorization: req.headers.authorization,
+          clientId: body.client_id,
+          clientSecret: body.client_secret,
+          clientAssertion: body.client_assertion,
+          clientAssertionType: body.client_assertion_type,
+        },
+        now,
+      );
+      const { client, grants } = auth.ctx;
+      if (!client.grantTypes.includes('client_credentials')) {
+        throw new OAuthRequestError('unauthorized_client', 'This application is not allowed the client_credentials grant (see its grant_types).');
+      }
+      if (!body.audience) throw new OAuthRequestError('invalid_request', 'audience is required: the identifier of the API the token is for.');
+      const grant = grants.get(body.audience);
+      if (!grant) {
+        throw new OAuthRequestError(
+          'access_denied',
+          `Client is not authorized to access "${body.audience.slice(0, 200)}". Create a client grant for this application and API.`,
+          403,
+        );
+      }
+      const scope = resolveScopes(body.scope, grant.scopes, grant.apiScopes);
+      const key = await services.directory.signingKey(tenant.tenant);
+      const { token, expiresIn } = mintAccessToken(
+        { issuer: tenant.issuer, clientId: client.clientId, audience: body.audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
+        key,
+      );
+      if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
+      services.store.logs.append({
+        tenantId: tenant.tenant.id,
+        type: 'seccft',
+        description: 'Client Credentials for Access Token',
+        clientId: client.clientId,
+        clientName: client.name,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? null,
+        date: now,
+        details: {
+          audience: body.audience,
+          scope,
+          auth_method: auth.method,
+          ...(auth.assertion && {
+            credential_id: auth.assertion.credentialId,
+            kid: auth.assertion.kid,
+            jti: auth.assertion.jti,
+            ...(auth.assertion.legacyAudience && { legacy_audience: true }),
+          }),
+        },
+      });
+      noStore(reply);
+      return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope && { scope }) };
+    } catch (err) {
+      return fail(services, req, reply, err, auth, now);
+    }
+  });
+}
+
+function noStore(reply: FastifyReply) {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+function fail(services: Services, req: FastifyRequest<{ Body: TokenBody }>, reply: FastifyReply, err: unknown, auth: AuthenticatedClient | undefined, now: number) {
+  const tenant = req.tenantCtx;
+  const mapped = oauthErrorBody(err);
+  if (!mapped) throw err;
+  const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? req.body?.client_id ?? null;
+  services.store.logs.append({
+    tenantId: tenant.tenant.id,
+    type: 'feccft',
+    description: err instanceof ClientAuthError ? 'Failed client authentication' : mapped.body.error_description,
+    clientId,
+    clientName: auth?.ctx.client.name ?? null,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    date: now,
+    details: {
+      error: mapped.body.error,
+      reason: (err as { code?: string }).code,
+      ...(err instanceof ClientAuthError && { client_authentication_error: mapped.body.error_description }),
+      ...(!(err instanceof ClientAuthError) && { error_description: mapped.body.error_description }),
+      audience: req.body?.audience ?? null,
+      auth_method: auth?.method ?? detectMethod(req),
+    },
+  });
+  noStore(reply);
+  if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) {
+    reply.header('www-authenticate', 'Basic realm="signet"');
+  }
+  return reply.code(mapped.status).send(mapped.body);
+}
+
+function detectMethod(req: FastifyRequest<{ Body: TokenBody }>): string | null {
+  const b = req.body ?? {};
+  if (b.client_assertion !== undefined) return 'private_key_jwt';
+  if (req.headers.authorization) return 'client_secret_basic';
+  if (b.client_secret !== undefined) return 'client_secret_post';
+  return null;
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TenantContext, TenantDirectory } from '../services/tenant-directory.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenantCtx: TenantContext;
+  }
+}
+
+/**
+ * Every tenant route runs under the tenant its Host names. An unknown Host is a 404 before any
+ * handler runs: no issuer, URL or database row is ever derived from a Host Signet doesn't know.
+ */
+export function registerTenantResolution(app: FastifyInstance, directory: TenantDirectory): void {
+  app.decorateRequest('tenantCtx', null as unknown as TenantContext);
+  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    const ctx = await directory.resolve(req.headers.host);
+    if (!ctx) {
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Unknown tenant domain.', errorCode: 'unknown_domain' });
+    }
+    req.tenantCtx = ctx;
+  });
+}

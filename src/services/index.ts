@@ -1,0 +1,43 @@
+import type { Config } from '../config.ts';
+import { SecretBox } from '../domain/secret-box.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { TenantDirectory } from './tenant-directory.ts';
+import { ClientAuthCache } from './client-auth-cache.ts';
+import { ClientAuthenticator } from './client-authentication.ts';
+import { CredentialUsage } from './credential-usage.ts';
+
+/** Everything a Signet process runs on, built once from config (the composition root). */
+export interface Services {
+  config: Config;
+  box: SecretBox;
+  store: Store;
+  directory: TenantDirectory;
+  cache: ClientAuthCache;
+  authenticator: ClientAuthenticator;
+  usage: CredentialUsage;
+  close(): Promise<void>;
+}
+
+export async function buildServices(config: Config): Promise<Services> {
+  const box = new SecretBox(config.masterKey);
+  const store = await openStore(config.databaseUrl, box);
+  const directory = new TenantDirectory(store, config);
+  const cache = new ClientAuthCache(store, box);
+  const usage = new CredentialUsage(store.credentials);
+  const purge = setInterval(() => void store.replay.purgeExpired(Date.now()).catch(() => undefined), 60_000);
+  purge.unref();
+  return {
+    config,
+    box,
+    store,
+    directory,
+    cache,
+    authenticator: new ClientAuthenticator(store, cache),
+    usage,
+    async close() {
+      clearInterval(purge);
+      await usage.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Store, Tenant } from '../store/index.ts';
+import type { SigningKey } from '../store/signing-keys.ts';
+import { issuerFor } from './tenants.ts';
+
+/** What a request's Host resolves to: the tenant and the URLs it is addressed by on that host. */
+export interface TenantContext {
+  tenant: Tenant;
+  host: string;
+  /** Issuer identifier on this host (custom domains are issuers of their own, as on Auth0). */
+  issuer: string;
+  /** Issuer of the tenant's primary domain (the Management API audience is built from it). */
+  primaryIssuer: string;
+  tokenEndpoint: string;
+}
+
+const STAMP_CHECK_MS = 1000;
+const UNKNOWN_HOST_RELOAD_MS = 250;
+
+/**
+ * Host → tenant, held in memory. Only hosts stored in `domains` resolve; an unknown Host is
+ * never turned into an issuer. Changes made by other processes (CLI, other workers, other
+ * nodes) are picked up by a cheap stamp query at most once a second, and at once when a
+ * request names a host this process has not seen yet.
+ */
+export class TenantDirectory {
+  private byHost = new Map<string, TenantContext>();
+  private stamp = '';
+  private lastCheck = 0;
+  private lastReload = 0;
+  private loading: Promise<void> | null = null;
+  private keys = new Map<string, { version: number; key: SigningKey }>();
+  private publicKeys = new Map<string, { version: number; keys: Map<string, KeyObject> }>();
+
+  constructor(private readonly store: Store, private readonly config: Config) {}
+
+  async resolve(hostHeader: string | undefined): Promise<TenantContext | undefined> {
+    if (!hostHeader) return undefined;
+    const host = hostHeader.toLowerCase();
+    const now = Date.now();
+    if (now - this.lastCheck > STAMP_CHECK_MS) {
+      this.lastCheck = now;
+      if ((await this.store.tenants.stamp()) !== this.stamp) await this.reload();
+    }
+    let ctx = this.byHost.get(host);
+    if (!ctx && now - this.lastReload > UNKNOWN_HOST_RELOAD_MS) {
+      await this.reload();
+      ctx = this.byHost.get(host);
+    }
+    return ctx;
+  }
+
+  /** Forces a reload (after this process changed a tenant, or when the token path saw a new tenant version). */
+  async reload(): Promise<void> {
+    if (!this.loading) {
+      this.loading = this.load().finally(() => {
+        this.loading = null;
+      });
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const stamp = await this.store.tenants.stamp();
+    const tenants = new Map((await this.store.tenants.list()).map((t) => [t.id, t]));
+    const domains = await this.store.tenants.domains();
+    const primary = new Map(domains.filter((d) => d.isPrimary).map((d) => [d.tenantId, d.host]));
+    const next = new Map<string, TenantContext>();
+    for (const d of domains) {
+      const tenant = tenants.get(d.tenantId);
+      if (!tenant) continue;
+      const issuer = issuerFor(this.config, d.host);
+      next.set(d.host, {
+        tenant,
+        host: d.host,
+        issuer,
+        primaryIssuer: issuerFor(this.config, primary.get(d.tenantId) ?? d.host),
+        tokenEndpoint: `${issuer}oauth/token`,
+      });
+    }
+    this.byHost = next;
+    this.stamp = stamp;
+    this.lastReload = this.lastCheck = Date.now();
+  }
+
+  async byName(name: string): Promise<TenantContext | undefined> {
+    await this.reload();
+    for (const ctx of this.byHost.values()) if (ctx.tenant.name === name && ctx.issuer === ctx.primaryIssuer) return ctx;
+    return undefined;
+  }
+
+  /** The tenant's current signing key, decrypted once per tenant version. */
+  async signingKey(tenant: Tenant): Promise<SigningKey> {
+    const hit = this.keys.get(tenant.id);
+    if (hit && hit.version === tenant.version) return hit.key;
+    const key = await this.store.signingKeys.current(tenant.id);
+    if (!key) throw new Error(`Tenant ${tenant.name} has no signing key`);
+    this.keys.set(tenant.id, { version: tenant.version, key });
+    return key;
+  }
+
+  /** kid → public key for verifying tokens this tenant issued (its JWKS), parsed once per tenant version. */
+  async verificationKeys(tenant: Tenant): Promise<Map<string, KeyObject>> {
+    const hit = this.publicKeys.get(tenant.id);
+    if (hit && hit.version === tenant.version) return hit.keys;
+    const jwks = await this.store.signingKeys.publicJwks(tenant.id);
+    const keys = new Map(jwks.map((j) => [j.kid, createPublicKey({ key: j as unknown as import('node:crypto').JsonWebKey, format: 'jwk' })]));
+    this.publicKeys.set(tenant.id, { version: tenant.version, keys });
+    return keys;
+  }
+}

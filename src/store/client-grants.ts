@@ -1,0 +1,62 @@
+import type { Db, Queryable } from './sql/db.ts';
+
+export interface ClientGrant {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  scope: string[];
+  createdAt: number;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  audience: string;
+  scope: string;
+  created_at: number;
+}
+
+const toGrant = (r: Row): ClientGrant => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  clientId: r.client_id,
+  audience: r.audience,
+  scope: JSON.parse(r.scope),
+  createdAt: Number(r.created_at),
+});
+
+/** Which client may obtain tokens for which API, with which scopes. */
+export class ClientGrantStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(g: Omit<ClientGrant, 'createdAt'>, q: Queryable = this.db): Promise<ClientGrant> {
+    const now = Date.now();
+    await q.run(`INSERT INTO client_grants (id, tenant_id, client_id, audience, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)`, [
+      g.id, g.tenantId, g.clientId, g.audience, JSON.stringify(g.scope), now,
+    ]);
+    return { ...g, createdAt: now };
+  }
+
+  async list(tenantId: string, filter: { clientId?: string; audience?: string } = {}, q: Queryable = this.db): Promise<ClientGrant[]> {
+    const where = ['tenant_id = ?'];
+    const params: string[] = [tenantId];
+    if (filter.clientId) { where.push('client_id = ?'); params.push(filter.clientId); }
+    if (filter.audience) { where.push('audience = ?'); params.push(filter.audience); }
+    return (await q.all<Row>(`SELECT * FROM client_grants WHERE ${where.join(' AND ')} ORDER BY created_at, id`, params)).map(toGrant);
+  }
+
+  async get(tenantId: string, id: string): Promise<ClientGrant | undefined> {
+    const r = await this.db.get<Row>(`SELECT * FROM client_grants WHERE tenant_id = ? AND id = ?`, [tenantId, id]);
+    return r && toGrant(r);
+  }
+
+  async updateScope(tenantId: string, id: string, scope: string[], q: Queryable = this.db): Promise<void> {
+    await q.run(`UPDATE client_grants SET scope = ? WHERE tenant_id = ? AND id = ?`, [JSON.stringify(scope), tenantId, id]);
+  }
+
+  async delete(tenantId: string, id: string, q: Queryable = this.db): Promise<boolean> {
+    return (await q.run(`DELETE FROM client_grants WHERE tenant_id = ? AND id = ?`, [tenantId, id])).changes > 0;
+  }
+}

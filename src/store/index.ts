@@ -1,0 +1,52 @@
+import { openDb, type Db } from './sql/db.ts';
+import { migrate } from './sql/migrations.ts';
+import { TenantStore } from './tenants.ts';
+import { SigningKeyStore } from './signing-keys.ts';
+import { ClientStore } from './clients.ts';
+import { CredentialStore } from './credentials.ts';
+import { ResourceServerStore } from './resource-servers.ts';
+import { ClientGrantStore } from './client-grants.ts';
+import { SqlReplayStore } from './replay.ts';
+import { LogStore } from './logs.ts';
+import type { SecretBox } from '../domain/secret-box.ts';
+
+/** Narrow stores over one database, built once by the composition root. */
+export interface Store {
+  db: Db;
+  tenants: TenantStore;
+  signingKeys: SigningKeyStore;
+  clients: ClientStore;
+  credentials: CredentialStore;
+  resourceServers: ResourceServerStore;
+  clientGrants: ClientGrantStore;
+  replay: SqlReplayStore;
+  logs: LogStore;
+  close(): Promise<void>;
+}
+
+export async function openStore(url: string, box: SecretBox): Promise<Store> {
+  const db = await openDb(url);
+  await migrate(db);
+  const logs = new LogStore(db);
+  return {
+    db,
+    tenants: new TenantStore(db),
+    signingKeys: new SigningKeyStore(db, box),
+    clients: new ClientStore(db),
+    credentials: new CredentialStore(db),
+    resourceServers: new ResourceServerStore(db),
+    clientGrants: new ClientGrantStore(db),
+    replay: new SqlReplayStore(db),
+    logs,
+    async close() {
+      await logs.flush();
+      await db.close();
+    },
+  };
+}
+
+export type { Tenant } from './tenants.ts';
+export type { Client } from './clients.ts';
+export type { StoredCredential } from './credentials.ts';
+export type { ResourceServer } from './resource-servers.ts';
+export type { ClientGrant } from './client-grants.ts';

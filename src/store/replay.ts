@@ -1,0 +1,57 @@
+import type { Db } from './sql/db.ts';
+
+export interface ClaimResult {
+  /** true when this call recorded the key; false when it was already recorded and unexpired. */
+  claimed: boolean;
+  /** `{client version}:{tenant version}` read in the same step, or null if the client is gone. */
+  stamp: string | null;
+}
+
+/**
+ * Single use of client assertions (the jti store), shared by every worker and node because it
+ * lives in the database. `claim` is one atomic statement: of two racing requests with the same
+ * key exactly one sees `claimed: true`. An expired leftover row is taken over rather than
+ * refused, so purging is only housekeeping, never a correctness concern.
+ *
+ * The same step reads the client's change stamp, so the token endpoint learns whether its
+ * cached view of the client is current without an extra round trip.
+ */
+export class SqlReplayStore {
+  constructor(private readonly db: Db) {}
+
+  async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {
+    if (this.db.dialect === 'postgres') {
+      const r = await this.db.get<{ claimed: number; stamp: string | null }>(
+        `WITH ins AS (
+           INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_jtis.expires_at < ?
+           RETURNING 1
+         )
+         SELECT (SELECT COUNT(*) FROM ins) AS claimed,
+                (SELECT c.version || ':' || t.version FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?) AS stamp`,
+        [key, until, now, clientId],
+      );
+      return { claimed: Number(r?.claimed) === 1, stamp: r?.stamp ?? null };
+    }
+    // SQLite runs in-process: two statements cost no round trip, and better-sqlite3 runs them back to back.
+    const ins = await this.db.run(
+      `INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_jtis.expires_at < ?`,
+      [key, until, now],
+    );
+    const r = await this.db.get<{ stamp: string }>(
+      `SELECT c.version || ':' || t.version AS stamp FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?`,
+      [clientId],
+    );
+    return { claimed: ins.changes === 1, stamp: r?.stamp ?? null };
+  }
+
+  async isUsed(key: string, now: number): Promise<boolean> {
+    const r = await this.db.get(`SELECT 1 AS x FROM used_jtis WHERE key = ? AND expires_at >= ?`, [key, now]);
+    return !!r;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return (await this.db.run(`DELETE FROM used_jtis WHERE expires_at < ?`, [now])).changes;
+  }
+}

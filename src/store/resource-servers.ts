@@ -1,0 +1,84 @@
+import type { Db, Queryable } from './sql/db.ts';
+
+export interface Scope {
+  value: string;
+  description: string;
+}
+
+export interface ResourceServer {
+  id: string;
+  tenantId: string;
+  name: string;
+  identifier: string;
+  scopes: Scope[];
+  signingAlg: string;
+  tokenLifetime: number;
+  isSystem: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  name: string;
+  identifier: string;
+  scopes: string;
+  signing_alg: string;
+  token_lifetime: number;
+  is_system: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toRs = (r: Row): ResourceServer => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  identifier: r.identifier,
+  scopes: JSON.parse(r.scopes),
+  signingAlg: r.signing_alg,
+  tokenLifetime: Number(r.token_lifetime),
+  isSystem: Number(r.is_system) === 1,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+/** APIs: the audiences tokens are issued for, with the scopes they define. */
+export class ResourceServerStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(rs: Omit<ResourceServer, 'createdAt' | 'updatedAt'>, q: Queryable = this.db): Promise<ResourceServer> {
+    const now = Date.now();
+    await q.run(
+      `INSERT INTO resource_servers (id, tenant_id, name, identifier, scopes, signing_alg, token_lifetime, is_system, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [rs.id, rs.tenantId, rs.name, rs.identifier, JSON.stringify(rs.scopes), rs.signingAlg, rs.tokenLifetime, rs.isSystem ? 1 : 0, now, now],
+    );
+    return { ...rs, createdAt: now, updatedAt: now };
+  }
+
+  async list(tenantId: string): Promise<ResourceServer[]> {
+    return (await this.db.all<Row>(`SELECT * FROM resource_servers WHERE tenant_id = ? ORDER BY created_at, id`, [tenantId])).map(toRs);
+  }
+
+  /** By id or by identifier (Auth0 accepts either in the path). */
+  async find(tenantId: string, idOrIdentifier: string): Promise<ResourceServer | undefined> {
+    const r = await this.db.get<Row>(`SELECT * FROM resource_servers WHERE tenant_id = ? AND (id = ? OR identifier = ?)`, [
+      tenantId, idOrIdentifier, idOrIdentifier,
+    ]);
+    return r && toRs(r);
+  }
+
+  async update(tenantId: string, id: string, patch: { name?: string; scopes?: Scope[]; tokenLifetime?: number }): Promise<void> {
+    const cur = await this.find(tenantId, id);
+    if (!cur) return;
+    await this.db.run(`UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`, [
+      patch.name ?? cur.name, JSON.stringify(patch.scopes ?? cur.scopes), patch.tokenLifetime ?? cur.tokenLifetime, Date.now(), tenantId, cur.id,
+    ]);
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    return (await this.db.run(`DELETE FROM resource_servers WHERE tenant_id = ? AND id = ? AND is_system = 0`, [tenantId, id])).changes > 0;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The one query layer both databases sit behind. SQL is written once with `?` placeholders
+ * and portable syntax (ON CONFLICT, RETURNING, BIGINT epoch-millisecond timestamps); the
+ * PostgreSQL driver rewrites placeholders to `$n`.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+export type Param = string | number | null | boolean;
+
+export interface Queryable {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
+  /** Executes a statement; `changes` is the number of rows inserted/updated/deleted. */
+  run(sql: string, params?: readonly Param[]): Promise<{ changes: number }>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction: all of it commits or none of it does. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a multi-statement script (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDb(url: string): Promise<Db> {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgres } = await import('./postgres.ts');
+    return openPostgres(url);
+  }
+  const { openSqlite } = await import('./sqlite.ts');
+  return openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
+}

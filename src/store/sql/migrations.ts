@@ -1,0 +1,138 @@
+import type { Db } from './db.ts';
+
+/**
+ * Schema, one list for both databases. Timestamps are BIGINT epoch milliseconds, booleans
+ * INTEGER 0/1, structured values TEXT holding JSON, so the same SQL runs on SQLite and PostgreSQL.
+ * Append new migrations; never edit one that has shipped.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    plan TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE domains (
+    host TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    is_primary INTEGER NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    alg TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    private_key_enc TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX signing_keys_tenant ON signing_keys(tenant_id);
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    app_type TEXT NOT NULL,
+    token_endpoint_auth_method TEXT,
+    private_key_jwt INTEGER NOT NULL DEFAULT 0,
+    client_secret_enc TEXT NOT NULL,
+    grant_types TEXT NOT NULL,
+    callbacks TEXT NOT NULL,
+    allowed_origins TEXT NOT NULL,
+    jwt_alg TEXT NOT NULL DEFAULT 'RS256',
+    is_system INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX clients_tenant ON clients(tenant_id);
+  CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    credential_type TEXT NOT NULL,
+    pem TEXT NOT NULL,
+    alg TEXT NOT NULL,
+    kid TEXT NOT NULL,
+    thumbprint TEXT NOT NULL,
+    key_type TEXT NOT NULL,
+    key_bits INTEGER,
+    curve TEXT,
+    subject_dn TEXT,
+    thumbprint_sha256 TEXT,
+    cert_not_after BIGINT,
+    expires_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    UNIQUE (client_id, thumbprint),
+    UNIQUE (client_id, kid)
+  );
+  CREATE TABLE client_pkjwt_credentials (
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    credential_id TEXT NOT NULL REFERENCES credentials(id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (client_id, credential_id)
+  );
+  CREATE TABLE resource_servers (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    signing_alg TEXT NOT NULL DEFAULT 'RS256',
+    token_lifetime INTEGER NOT NULL,
+    is_system INTEGER NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, identifier)
+  );
+  CREATE TABLE client_grants (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    audience TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, client_id, audience)
+  );
+  CREATE TABLE used_jtis (
+    key TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX used_jtis_expiry ON used_jtis(expires_at);
+  CREATE TABLE log_events (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    date BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    description TEXT NOT NULL,
+    client_id TEXT,
+    client_name TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX log_events_tenant_date ON log_events(tenant_id, date);
+  `,
+];
+
+export async function migrate(db: Db): Promise<void> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+  for (let i = 0; i < MIGRATIONS.length; i++) {
+    const version = i + 1;
+    await db.transaction(async (tx) => {
+      // Several workers may start at once: serialise them (SQLite's BEGIN IMMEDIATE already does).
+      if (tx.dialect === 'postgres') await tx.get(`SELECT pg_advisory_xact_lock(7523)`);
+      const done = await tx.get(`SELECT version FROM schema_migrations WHERE version = ?`, [version]);
+      if (done) return;
+      for (const stmt of MIGRATIONS[i]!.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(stmt);
+      await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [version, Date.now()]);
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Db, Param, Queryable } from './db.ts';
+
+/**
+ * better-sqlite3 is synchronous, so every call completes before the next one starts. The
+ * only hazard is an async transaction callback: between its awaits another request could
+ * run a statement on the same connection, inside our open transaction. A promise chain
+ * serialises transactions against each other and against every other statement.
+ */
+export function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = raw.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  const norm = (params: readonly Param[]) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+
+  const direct: Queryable = {
+    dialect: 'sqlite',
+    async all<T>(sql: string, params: readonly Param[] = []) {
+      return prepare(sql).all(...norm(params)) as T[];
+    },
+    async get<T>(sql: string, params: readonly Param[] = []) {
+      return prepare(sql).get(...norm(params)) as T | undefined;
+    },
+    async run(sql: string, params: readonly Param[] = []) {
+      const s = prepare(sql);
+      if (s.reader) {
+        const rows = s.all(...norm(params));
+        return { changes: rows.length };
+      }
+      return { changes: s.run(...norm(params)).changes };
+    },
+  };
+
+  let queue: Promise<unknown> = Promise.resolve();
+  let inTx = false;
+  const gated = <T>(fn: () => Promise<T>): Promise<T> => (inTx ? (queue = queue.then(fn, fn)) as Promise<T> : fn());
+
+  return {
+    dialect: 'sqlite',
+    all: (sql, params) => gated(() => direct.all(sql, params)),
+    get: (sql, params) => gated(() => direct.get(sql, params)),
+    run: (sql, params) => gated(() => direct.run(sql, params)),
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const work = async () => {
+        inTx = true;
+        raw.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(direct);
+          raw.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) raw.exec('ROLLBACK');
+          throw err;
+        } finally {
+          inTx = false;
+        }
+      };
+      const p = queue.then(work, work);
+      queue = p.catch(() => undefined);
+      return p;
+    },
+    async exec(sql: string) {
+      raw.exec(sql);
+    },
+    async close() {
+      await queue.catch(() => undefined);
+      raw.close();
+    },
+  };
+}
