@@ -1,0 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throwaway CA-less TLS certificate for `signet.test` and `*.signet.test`, made with openssl.
+ * Tests serve HTTPS because the Auth0 SDKs only speak https://{domain}; a three-label wildcard
+ * is used because TLS clients refuse wildcards directly under a single label like `localhost`.
+ */
+let cached: { cert: string; key: string } | undefined;
+export function testCertificate(): { cert: string; key: string } {
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), 'signet-tls-'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=signet.test',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    '-addext', 'subjectAltName=DNS:signet.test,DNS:*.signet.test',
+  ], { stdio: 'ignore' });
+  cached = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  return cached;
+}
