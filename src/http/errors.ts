@@ -8,6 +8,17 @@ export interface OAuthErrorBody {
 
 /** RFC 6749 §5.2 mapping for the Authentication API. Returns null for errors that are not ours to describe (→ 500). */
 export function oauthErrorBody(err: unknown): { status: number; body: OAuthErrorBody } | null {
+  const mapped = mapOAuthError(err);
+  if (mapped) mapped.body.error_description = descriptionChars(mapped.body.error_description);
+  return mapped;
+}
+
+/** RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no `"`, no `\`, ASCII only). */
+function descriptionChars(s: string): string {
+  return s.replace(/"/g, "'").replace(/\\/g, '/').replace(/[^\x20-\x7E]/g, '?');
+}
+
+function mapOAuthError(err: unknown): { status: number; body: OAuthErrorBody } | null {
   if (err instanceof ClientAuthError) return { status: 401, body: { error: 'invalid_client', error_description: err.message } };
   if (err instanceof OAuthRequestError) return { status: err.status, body: { error: err.error, error_description: err.message } };
   const fe = err as FastifyError;

@@ -1,4 +1,3 @@
-import { after } from 'node:test';
 import pg from 'pg';
 
 /**
@@ -29,21 +28,23 @@ export async function requirePostgres(t: { skip(msg: string): void }): Promise<b
   return false;
 }
 
-/** A fresh, empty PostgreSQL database for one test file; dropped afterwards. */
-export async function freshPostgresDatabase(): Promise<string> {
+/** A fresh, empty PostgreSQL database for one test file; `drop` it when done. */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `signet_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  after(async () => {
-    const a = new pg.Client({ connectionString: PG_URL });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await a.end();
-  });
   const u = new URL(PG_URL);
   u.pathname = `/${name}`;
-  return u.href;
+  return {
+    url: u.href,
+    async drop() {
+      const a = new pg.Client({ connectionString: PG_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await a.end();
+    },
+  };
 }
 

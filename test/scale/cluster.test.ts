@@ -1,0 +1,105 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
+import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
+import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
+
+/**
+ * `signet serve --workers 2` as a user runs it: two processes share the port and the SQLite
+ * database. Single use of an assertion and removal of a credential must hold across workers,
+ * each of which keeps its own in-memory cache.
+ */
+let dir: string;
+let proc: ChildProcess;
+let base: string;
+let env: NodeJS.ProcessEnv;
+let mgmt: string;
+
+const free = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+async function call(method: string, path: string, body?: unknown, form = false) {
+  const res = await fetch(base + (form ? path : `api/v2/${path}`), {
+    method,
+    headers: form
+      ? { 'content-type': 'application/x-www-form-urlencoded' }
+      : { authorization: `Bearer ${mgmt}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'signet-cluster-'));
+  const port = await free();
+  base = `http://127.0.0.1:${port}/`;
+  env = { ...process.env, PORT: String(port), SIGNET_DATA_DIR: dir, SIGNET_PUBLIC_URL: base.slice(0, -1), SIGNET_BIND: '127.0.0.1' };
+  proc = spawn(process.execPath, ['bin/signet.js', 'serve', '--workers', '2'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base + '.well-known/openid-configuration')).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const creds = JSON.parse(execFileSync(process.execPath, ['bin/signet.js', 'tenants', 'credentials', 'default', '--json'], { env }).toString());
+  const r = await call('POST', 'oauth/token', { grant_type: 'client_credentials', client_id: creds.management.client_id, client_secret: creds.management.client_secret, audience: creds.management.audience }, true);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  mgmt = r.body.access_token;
+});
+
+after(async () => {
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function m2m() {
+  await call('POST', 'resource-servers', { identifier: 'https://cluster.example/', scopes: [{ value: 'x' }] });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const app = await call('POST', 'clients', {
+    name: 'worker-test',
+    app_type: 'non_interactive',
+    client_authentication_methods: { private_key_jwt: { credentials: [{ credential_type: 'public_key', pem: publicKey.export({ type: 'spki', format: 'pem' }) }] } },
+  });
+  assert.equal(app.status, 201, JSON.stringify(app.body));
+  assert.equal((await call('POST', 'client-grants', { client_id: app.body.client_id, audience: 'https://cluster.example/', scope: ['x'] })).status, 201);
+  const form = () => ({
+    grant_type: 'client_credentials',
+    client_assertion_type: CLIENT_ASSERTION_TYPE,
+    client_assertion: signClientAssertion({ clientId: app.body.client_id, audience: base, privateKey }),
+    audience: 'https://cluster.example/',
+  });
+  return { clientId: app.body.client_id as string, credentialId: app.body.client_authentication_methods.private_key_jwt.credentials[0].id as string, form };
+}
+
+test('two workers: of 30 racing requests with one assertion exactly one gets a token', async () => {
+  const app = await m2m();
+  const f = app.form();
+  const results = await Promise.all(Array.from({ length: 30 }, () => call('POST', 'oauth/token', f, true)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array(29).fill(401)]);
+});
+
+test('two workers: a credential disabled through one worker is refused by every worker at once', async () => {
+  const app = await m2m();
+  // Warm both workers' caches with this client.
+  const warm = await Promise.all(Array.from({ length: 12 }, () => call('POST', 'oauth/token', app.form(), true)));
+  assert.ok(warm.every((r) => r.status === 200));
+  const off = await call('PATCH', `clients/${app.clientId}`, { client_authentication_methods: { private_key_jwt: { credentials: [] } } });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  const after = await Promise.all(Array.from({ length: 12 }, () => call('POST', 'oauth/token', app.form(), true)));
+  assert.deepEqual(after.map((r) => r.status), Array(12).fill(401));
+  assert.match(after[0]!.body.error_description, /credential/i);
+});
