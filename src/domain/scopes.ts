@@ -13,7 +13,7 @@ export function resolveScopes(requested: string | undefined, granted: ReadonlySe
   const wanted = [...new Set(requested.split(' ').filter(Boolean))];
   const refused = wanted.filter((s) => !granted.has(s) || !apiScopes.has(s));
   if (refused.length) {
-    throw new OAuthRequestError('invalid_scope', `Scope not granted to this client for this audience: ${refused.slice(0, 10).join(' ').slice(0, 300)}.`, 403);
+    throw new OAuthRequestError('invalid_scope', `Scope not granted to this client for this audience: ${refused.slice(0, 10).join(' ').slice(0, 300)}.`);
   }
   return wanted.join(' ');
 }
