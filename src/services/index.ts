@@ -20,7 +20,7 @@ export interface Services {
 
 export async function buildServices(config: Config): Promise<Services> {
   const box = new SecretBox(config.masterKey);
-  const store = await openStore(config.databaseUrl, box);
+  const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl });
   const directory = new TenantDirectory(store, config);
   const cache = new ClientAuthCache(store, box);
   const usage = new CredentialUsage(store.credentials);

@@ -6,7 +6,8 @@ import { ClientStore } from './clients.ts';
 import { CredentialStore } from './credentials.ts';
 import { ResourceServerStore } from './resource-servers.ts';
 import { ClientGrantStore } from './client-grants.ts';
-import { SqlReplayStore } from './replay.ts';
+import { SqlReplayStore, type ReplayStore } from './replay.ts';
+import { RedisReplayStore } from './redis-replay.ts';
 import { LogStore } from './logs.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
@@ -19,27 +20,31 @@ export interface Store {
   credentials: CredentialStore;
   resourceServers: ResourceServerStore;
   clientGrants: ClientGrantStore;
-  replay: SqlReplayStore;
+  replay: ReplayStore;
   logs: LogStore;
   close(): Promise<void>;
 }
 
-export async function openStore(url: string, box: SecretBox): Promise<Store> {
+/** `redisUrl`, when given, moves the jti store to Redis; everything else stays in the database. */
+export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string } = {}): Promise<Store> {
   const db = await openDb(url);
   await migrate(db);
   const logs = new LogStore(db);
+  const clients = new ClientStore(db);
+  const replay: ReplayStore = opts.redisUrl ? new RedisReplayStore(opts.redisUrl, clients) : new SqlReplayStore(db);
   return {
     db,
     tenants: new TenantStore(db),
     signingKeys: new SigningKeyStore(db, box),
-    clients: new ClientStore(db),
+    clients,
     credentials: new CredentialStore(db),
     resourceServers: new ResourceServerStore(db),
     clientGrants: new ClientGrantStore(db),
-    replay: new SqlReplayStore(db),
+    replay,
     logs,
     async close() {
       await logs.flush();
+      await replay.close?.();
       await db.close();
     },
   };

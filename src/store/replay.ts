@@ -1,5 +1,13 @@
 import type { Db } from './sql/db.ts';
 
+/** Single use of client assertions; implemented over the database (default) and Redis. */
+export interface ReplayStore {
+  claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult>;
+  isUsed(key: string, now: number): Promise<boolean>;
+  purgeExpired(now: number): Promise<number>;
+  close?(): Promise<void>;
+}
+
 export interface ClaimResult {
   /** true when this call recorded the key; false when it was already recorded and unexpired. */
   claimed: boolean;
@@ -16,7 +24,7 @@ export interface ClaimResult {
  * The same step reads the client's change stamp, so the token endpoint learns whether its
  * cached view of the client is current without an extra round trip.
  */
-export class SqlReplayStore {
+export class SqlReplayStore implements ReplayStore {
   constructor(private readonly db: Db) {}
 
   async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {

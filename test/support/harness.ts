@@ -42,7 +42,7 @@ export interface Harness {
  * with a fresh SQLite database (or the PostgreSQL URL given). Hosts are `signet.test` and
  * `{tenant}.signet.test`, resolved to loopback by `dispatcher`.
  */
-export async function startSignet(opts: { databaseUrl?: string } = {}): Promise<Harness> {
+export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const tls = testCertificate();
   // Port 0 is not known before listening, but the public URL must be: reserve one first.
@@ -53,6 +53,7 @@ export async function startSignet(opts: { databaseUrl?: string } = {}): Promise<
     SIGNET_PUBLIC_URL: `https://${PUBLIC_HOST}:${port}`,
     SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
+    ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
   });
   const services = await buildServices(config);
   await ensureDefaultTenant(services.store, services.box, config);

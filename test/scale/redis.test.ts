@@ -1,0 +1,43 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSignet, type Harness } from '../support/harness.ts';
+import { REDIS_URL, redisAvailable, requireRedis } from '../support/services.ts';
+import { assertionForm, createM2MApp } from '../support/flows.ts';
+import { replayKey } from '../../src/services/client-authentication.ts';
+
+/** The jti store on Redis (SIGNET_REDIS_URL): same guarantees as the database store. */
+let h: Harness | undefined;
+before(async () => {
+  if (await redisAvailable()) h = await startSignet({ redisUrl: REDIS_URL });
+});
+after(async () => h?.close());
+
+test('Redis replay store: a used assertion is refused, and of 20 racing copies exactly one wins', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const tenant = await h!.createTenant();
+  const app = await createM2MApp(tenant);
+  const form = assertionForm(tenant, app);
+  const results = await Promise.all(Array.from({ length: 20 }, () => h!.token(tenant, form)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array(19).fill(401)]);
+  // The record lives in Redis, not in the database, and expires on its own.
+  const rows = await h!.services.store.db.all(`SELECT key FROM used_jtis`);
+  assert.equal(rows.length, 0);
+  const jti = JSON.parse(Buffer.from(form.client_assertion.split('.')[1]!, 'base64url').toString()).jti;
+  const tenantId = (await h!.services.store.tenants.getByName(tenant.tenant))!.id;
+  assert.equal(await h!.services.store.replay.isUsed(replayKey(tenantId, app.clientId, jti), Date.now()), true);
+});
+
+test('Redis replay store: an assertion refused for its signature does not burn its jti', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const tenant = await h!.createTenant();
+  const app = await createM2MApp(tenant);
+  const form = assertionForm(tenant, app);
+  const [head, payload] = form.client_assertion.split('.');
+  const forged = `${head}.${payload}.${Buffer.alloc(256, 7).toString('base64url')}`;
+  const bad = await h!.token(tenant, { ...form, client_assertion: forged });
+  assert.equal(bad.status, 401);
+  assert.equal(bad.body.error, 'invalid_client');
+  // Same jti, real signature: still unused.
+  assert.equal((await h!.token(tenant, form)).status, 200);
+  assert.equal((await h!.token(tenant, form)).status, 401);
+});
