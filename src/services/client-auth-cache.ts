@@ -77,7 +77,8 @@ export class ClientAuthCache {
     if (!tenant) return null;
     const enabled = new Set(await store.clients.enabledCredentialIds(clientId));
     const credentials = (await store.credentials.list(tenantId, clientId)).filter((c) => enabled.has(c.id));
-    const candidates = credentials.map((c) => ({ id: c.id, kid: c.kid, alg: c.alg, key: importStoredKey(c.pem), expiresAt: c.expiresAt }));
+    // A certificate stops verifying at its notAfter even when no explicit expiry was set.
+    const candidates = credentials.map((c) => ({ id: c.id, kid: c.kid, alg: c.alg, key: importStoredKey(c.pem), expiresAt: earliest(c.expiresAt, c.certNotAfter) }));
     const apis = new Map((await store.resourceServers.list(tenantId)).map((rs) => [rs.identifier, rs]));
     const grants = new Map<string, GrantView>();
     for (const g of await store.clientGrants.list(tenantId, { clientId })) {
@@ -104,3 +105,5 @@ export function secretMatches(expected: Buffer, presented: string): boolean {
   const b = createHash('sha256').update(presented).digest();
   return timingSafeEqual(a, b);
 }
+
+const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
