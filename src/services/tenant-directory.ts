@@ -16,19 +16,17 @@ export interface TenantContext {
 }
 
 const STAMP_CHECK_MS = 1000;
-const UNKNOWN_HOST_RELOAD_MS = 250;
 
 /**
  * Host → tenant, held in memory. Only hosts stored in `domains` resolve; an unknown Host is
  * never turned into an issuer. Changes made by other processes (CLI, other workers, other
  * nodes) are picked up by a cheap stamp query at most once a second, and at once when a
- * request names a host this process has not seen yet.
+ * request names a host this process has not seen yet but the database has.
  */
 export class TenantDirectory {
   private byHost = new Map<string, TenantContext>();
   private stamp = '';
   private lastCheck = 0;
-  private lastReload = 0;
   private loading: Promise<void> | null = null;
   private keys = new Map<string, { version: number; key: SigningKey }>();
   private publicKeys = new Map<string, { version: number; keys: Map<string, KeyObject> }>();
@@ -44,7 +42,9 @@ export class TenantDirectory {
       if ((await this.store.tenants.stamp()) !== this.stamp) await this.reload();
     }
     let ctx = this.byHost.get(host);
-    if (!ctx && now - this.lastReload > UNKNOWN_HOST_RELOAD_MS) {
+    // A host created by another process since our last look: one primary-key lookup tells,
+    // and only a host that really exists costs a reload (made-up hosts cannot force reloads).
+    if (!ctx && (await this.store.tenants.hostExists(host))) {
       await this.reload();
       ctx = this.byHost.get(host);
     }
@@ -81,7 +81,7 @@ export class TenantDirectory {
     }
     this.byHost = next;
     this.stamp = stamp;
-    this.lastReload = this.lastCheck = Date.now();
+    this.lastCheck = Date.now();
   }
 
   async byName(name: string): Promise<TenantContext | undefined> {

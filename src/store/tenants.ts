@@ -70,6 +70,10 @@ export class TenantStore {
     return rows.map((r) => ({ host: r.host, tenantId: r.tenant_id, isPrimary: Number(r.is_primary) === 1 }));
   }
 
+  async hostExists(host: string): Promise<boolean> {
+    return (await this.db.get(`SELECT 1 AS x FROM domains WHERE host = ?`, [host])) !== undefined;
+  }
+
   async addDomain(tenantId: string, host: string): Promise<void> {
     await this.db.run(`INSERT INTO domains (host, tenant_id, is_primary) VALUES (?, ?, 0)`, [host, tenantId]);
     await this.touch(tenantId);
