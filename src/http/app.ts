@@ -3,7 +3,7 @@ import type { Services } from '../services/index.ts';
 import { registerFormBody } from './form-body.ts';
 import { registerTenantResolution } from './tenant-hook.ts';
 import { oauthErrorBody } from './errors.ts';
-import { tokenRoutes } from './oauth/token.ts';
+import { logTokenFailure, tokenRoutes } from './oauth/token.ts';
 import { discoveryRoutes } from './oauth/discovery.ts';
 import { managementApi } from './management/index.ts';
 
@@ -33,7 +33,11 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   app.setErrorHandler((err, req, reply) => {
     const mapped = oauthErrorBody(err);
-    if (mapped) return reply.code(mapped.status).header('cache-control', 'no-store').send(mapped.body);
+    if (mapped) {
+      // Errors raised before the token handler ran (body parsing, schema) are still failures to log.
+      if (req.routeOptions.url === '/oauth/token' && req.tenantCtx) logTokenFailure(services, req, err, mapped.body);
+      return reply.code(mapped.status).header('cache-control', 'no-store').send(mapped.body);
+    }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'server_error', error_description: 'Internal error.' });
   });

@@ -51,6 +51,14 @@ const STATUS: Record<SignetError['kind'], number> = {
 };
 const PHRASE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
 
+/** Our stable codes for the request-level errors Fastify raises (its own codes are an implementation detail). */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+};
+
 /** Auth0's Management API error shape `{statusCode, error, message, errorCode}`. */
 export function managementErrorBody(err: unknown): ManagementErrorBody | null {
   if (err instanceof SignetError) {
@@ -62,7 +70,7 @@ export function managementErrorBody(err: unknown): ManagementErrorBody | null {
     return { statusCode: 400, error: 'Bad Request', message: `Payload validation error: ${fe.message}`, errorCode: 'invalid_body' };
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { statusCode: fe.statusCode, error: PHRASE[fe.statusCode] ?? 'Error', message: fe.message, errorCode: fe.code ?? 'invalid_request' };
+    return { statusCode: fe.statusCode, error: PHRASE[fe.statusCode] ?? 'Error', message: fe.message, errorCode: FASTIFY_CODES[fe.code] ?? 'invalid_request' };
   }
   return null;
 }

@@ -4,7 +4,7 @@ import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
 import { mintAccessToken } from '../../domain/access-token.ts';
 import { resolveScopes } from '../../domain/scopes.ts';
 import type { AuthenticatedClient } from '../../services/client-authentication.ts';
-import { oauthErrorBody } from '../errors.ts';
+import { oauthErrorBody, type OAuthErrorBody } from '../errors.ts';
 
 interface TokenBody {
   grant_type?: string;
@@ -16,7 +16,6 @@ interface TokenBody {
   scope?: string;
 }
 
-const str = { type: 'string', maxLength: 4096 } as const;
 const tokenSchema = {
   body: {
     type: 'object',
@@ -24,8 +23,9 @@ const tokenSchema = {
       grant_type: { type: 'string', maxLength: 128 },
       client_id: { type: 'string', maxLength: 128 },
       client_secret: { type: 'string', maxLength: 512 },
-      // The 2048-byte assertion limit is checked by the domain with its own, specific message.
-      client_assertion: str,
+      // No maxLength: the domain refuses assertions over 2048 bytes with its own specific 401 and
+      // log event; the route's body limit bounds what is read at all.
+      client_assertion: { type: 'string' },
       client_assertion_type: { type: 'string', maxLength: 256 },
       audience: { type: 'string', maxLength: 1024 },
       scope: { type: 'string', maxLength: 2048 },
@@ -113,28 +113,9 @@ function noStore(reply: FastifyReply) {
 }
 
 function fail(services: Services, req: FastifyRequest<{ Body: TokenBody }>, reply: FastifyReply, err: unknown, auth: AuthenticatedClient | undefined, now: number) {
-  const tenant = req.tenantCtx;
   const mapped = oauthErrorBody(err);
   if (!mapped) throw err;
-  const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? req.body?.client_id ?? null;
-  services.store.logs.append({
-    tenantId: tenant.tenant.id,
-    type: 'feccft',
-    description: err instanceof ClientAuthError ? 'Failed client authentication' : mapped.body.error_description,
-    clientId,
-    clientName: auth?.ctx.client.name ?? null,
-    ip: req.ip,
-    userAgent: req.headers['user-agent'] ?? null,
-    date: now,
-    details: {
-      error: mapped.body.error,
-      reason: (err as { code?: string }).code,
-      ...(err instanceof ClientAuthError && { client_authentication_error: mapped.body.error_description }),
-      ...(!(err instanceof ClientAuthError) && { error_description: mapped.body.error_description }),
-      audience: req.body?.audience ?? null,
-      auth_method: auth?.method ?? detectMethod(req),
-    },
-  });
+  logTokenFailure(services, req, err, mapped.body, auth, now);
   noStore(reply);
   if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) {
     reply.header('www-authenticate', 'Basic realm="signet"');
@@ -142,8 +123,41 @@ function fail(services: Services, req: FastifyRequest<{ Body: TokenBody }>, repl
   return reply.code(mapped.status).send(mapped.body);
 }
 
-function detectMethod(req: FastifyRequest<{ Body: TokenBody }>): string | null {
-  const b = req.body ?? {};
+/**
+ * The `feccft` event of a failed token request. Also called by the app's error handler for
+ * failures before the handler runs (unparsable or oversized body, repeated parameter).
+ */
+export function logTokenFailure(
+  services: Services,
+  req: FastifyRequest,
+  err: unknown,
+  body: OAuthErrorBody,
+  auth?: AuthenticatedClient,
+  now = Date.now(),
+): void {
+  const form = (req.body ?? {}) as TokenBody;
+  const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? (typeof form.client_id === 'string' ? form.client_id : null);
+  services.store.logs.append({
+    tenantId: req.tenantCtx.tenant.id,
+    type: 'feccft',
+    description: err instanceof ClientAuthError ? 'Failed client authentication' : body.error_description,
+    clientId,
+    clientName: auth?.ctx.client.name ?? null,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    date: now,
+    details: {
+      error: body.error,
+      reason: (err as { code?: string }).code,
+      ...(err instanceof ClientAuthError ? { client_authentication_error: body.error_description } : { error_description: body.error_description }),
+      audience: typeof form.audience === 'string' ? form.audience : null,
+      auth_method: auth?.method ?? detectMethod(req),
+    },
+  });
+}
+
+function detectMethod(req: FastifyRequest): string | null {
+  const b = (req.body ?? {}) as TokenBody;
   if (b.client_assertion !== undefined) return 'private_key_jwt';
   if (req.headers.authorization) return 'client_secret_basic';
   if (b.client_secret !== undefined) return 'client_secret_post';
