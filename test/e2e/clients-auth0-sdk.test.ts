@@ -12,7 +12,7 @@ import { decodeJwt } from 'jose';
 import { ManagementClient } from 'auth0';
 import { AuthenticationClient, ManagementClient as LegacyManagementClient } from 'auth0/legacy';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
-import { assertionForm, createApi, createM2MApp, enableCredentials, expectValidAccessToken, grantAccess, keyPairFor, newTenant, type M2MApp } from '../support/fixtures.ts';
+import { assertionForm, createApi, createM2MApp, enableCredentials, expectValidAccessToken, grantAccess, keyPairFor, type M2MApp } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
 let h: Harness;
@@ -48,7 +48,7 @@ async function targetApp(tenant: TestTenant): Promise<string> {
 
 describe('auth0 SDK AuthenticationClient (auth0/legacy)', () => {
   test('oauth.clientCredentialsGrant with clientAssertionSigningKey returns a token', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const sent: URLSearchParams[] = [];
     const auth = new AuthenticationClient({
@@ -72,7 +72,7 @@ describe('auth0 SDK AuthenticationClient (auth0/legacy)', () => {
   });
 
   test('a PS256 key with clientAssertionSigningAlg PS256 works too', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'PS256' });
     const auth = new AuthenticationClient({
       domain: tenant.domain,
@@ -86,7 +86,7 @@ describe('auth0 SDK AuthenticationClient (auth0/legacy)', () => {
   });
 
   test('a refusal surfaces as the SDK error with invalid_client', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const auth = new AuthenticationClient({
       domain: tenant.domain,
@@ -105,7 +105,7 @@ describe('auth0 SDK AuthenticationClient (auth0/legacy)', () => {
 
 describe('auth0 SDK ManagementClient authenticated by Private Key JWT', () => {
   test('v7: creates a credential on another application, lists it, and the new key then gets tokens', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const bot = await managementBot(tenant);
     const target = await targetApp(tenant);
     const sent: URLSearchParams[] = [];
@@ -152,7 +152,7 @@ describe('auth0 SDK ManagementClient authenticated by Private Key JWT', () => {
   });
 
   test('the Management API token the SDK gets is a valid tenant token with exactly the granted scopes', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const bot = await managementBot(tenant);
     const auth = new AuthenticationClient({ domain: tenant.domain, clientId: bot.clientId, clientAssertionSigningKey: bot.privateKeyPem, fetch: h.fetch });
     const { data } = await auth.oauth.clientCredentialsGrant({ audience: tenant.management.audience });
@@ -161,7 +161,7 @@ describe('auth0 SDK ManagementClient authenticated by Private Key JWT', () => {
   });
 
   test('v4 (auth0/legacy): clients.createCredential then clients.getCredentials', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const bot = await managementBot(tenant);
     const target = await targetApp(tenant);
     const management = new LegacyManagementClient({

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { startSignet, type Harness } from '../support/harness.ts';
-import { assertionForm, createM2MApp, expectValidAccessToken, keyPairFor, newTenant, type CredentialAlg } from '../support/fixtures.ts';
+import { assertionForm, createM2MApp, expectValidAccessToken, keyPairFor, type CredentialAlg } from '../support/fixtures.ts';
 
 let h: Harness;
 before(async () => {
@@ -23,7 +23,7 @@ async function getJson(url: URL | string) {
 
 describe('/.well-known/openid-configuration', () => {
   test('advertises the issuer, endpoints and private_key_jwt with its signing algs', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const r = await getJson(new URL('.well-known/openid-configuration', tenant.issuer));
     assert.equal(r.status, 200);
     const m = r.body;
@@ -52,7 +52,7 @@ describe('/.well-known/openid-configuration', () => {
   });
 
   test('every advertised token_endpoint_auth_signing_alg works end to end', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const algs: CredentialAlg[] = (await getJson(new URL('.well-known/openid-configuration', tenant.issuer))).body.token_endpoint_auth_signing_alg_values_supported;
     const results: Record<string, number | string> = {};
     for (const alg of algs) {
@@ -78,7 +78,7 @@ describe('/.well-known/openid-configuration', () => {
   });
 
   test('a credential with an alg that is not advertised (HS256) is refused at upload', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await tenant.api('POST', '/clients', { name: 'svc', app_type: 'non_interactive' });
     const r = await tenant.api('POST', `/clients/${app.body.client_id}/credentials`, { credential_type: 'public_key', pem: keyPairFor('RS256').publicKeyPem, alg: 'HS256' });
     assert.equal(r.status, 400, JSON.stringify(r.body));
@@ -94,7 +94,7 @@ describe('tenant domains', () => {
   // once. Any request on an unknown Host (a scanner) reopened the window. This reproduces it
   // deterministically: reload, then add a domain through the shared database, then use it.
   test('a domain added to the database by another process is served on its first request', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const row = (await h.services.store.tenants.getByName(tenant.tenant))!;
     await new Promise((r) => setTimeout(r, 300));
     // Any request on an unknown host: the directory reloads now.

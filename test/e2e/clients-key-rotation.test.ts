@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
-import { addCredential, assertionForm, createM2MApp, enableCredentials, expectValidAccessToken, keyPairFor, newTenant, type M2MApp } from '../support/fixtures.ts';
+import { addCredential, assertionForm, createM2MApp, enableCredentials, expectValidAccessToken, keyPairFor, type M2MApp } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
 let h: Harness;
@@ -34,7 +34,7 @@ async function expectRefused(tenant: TestTenant, app: M2MApp, privateKey: KeyObj
 }
 
 test('rotation: both keys work while both are enabled; disabling the old one refuses it at once; then it can be deleted; three enabled is refused', async () => {
-  const tenant = await newTenant(h);
+  const tenant = await h.createTenant();
   const app = await createM2MApp(tenant, { alg: 'RS256' });
   const c1 = { id: app.credentialId, kid: app.kid, privateKey: app.privateKey };
   await expectToken(tenant, app, c1.privateKey, c1.kid);
@@ -91,7 +91,7 @@ test('rotation: both keys work while both are enabled; disabling the old one ref
 });
 
 test('a disabled credential stays listed and can be enabled again', async () => {
-  const tenant = await newTenant(h);
+  const tenant = await h.createTenant();
   const app = await createM2MApp(tenant, { alg: 'ES256' });
   const k2 = keyPairFor('ES256');
   const c2 = await addCredential(tenant, app.clientId, k2.publicKeyPem, 'ES256', 'next');

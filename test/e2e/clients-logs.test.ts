@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
-import { assertionForm, createM2MApp, expectValidAccessToken, keyPairFor, newTenant } from '../support/fixtures.ts';
+import { assertionForm, createM2MApp, expectValidAccessToken, keyPairFor } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
 let h: Harness;
@@ -30,7 +30,7 @@ function pemSlices(pem: string): string[] {
 }
 
 test('seccft and feccft events name the client and the reason, and never carry PEM or assertion text', async () => {
-  const tenant = await newTenant(h);
+  const tenant = await h.createTenant();
   const app = await createM2MApp(tenant, { alg: 'RS256' });
 
   // A success.
@@ -93,7 +93,7 @@ test('seccft and feccft events name the client and the reason, and never carry P
 });
 
 test('a failure for an unknown client is logged with the client_id it claimed', async () => {
-  const tenant = await newTenant(h);
+  const tenant = await h.createTenant();
   const app = await createM2MApp(tenant, { alg: 'RS256' });
   const ghost = 'ghostClientIdThatDoesNotExist';
   const r = await h.token(tenant, assertionForm(signClientAssertion({ clientId: ghost, audience: tenant.issuer, privateKey: app.privateKey }), app.audience));

@@ -17,7 +17,7 @@ import {
   enableCredentials,
   expectValidAccessToken,
   keyPairFor,
-  newTenant,
+ 
   type M2MApp,
 } from '../support/fixtures.ts';
 
@@ -42,7 +42,7 @@ function signWithJsonwebtoken(app: M2MApp, issuer: string, opts: { keyid?: strin
 
 describe('jsonwebtoken sign()', () => {
   test('an RS256 assertion with keyid = the credential kid gets a token', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const assertion = signWithJsonwebtoken(app, tenant.issuer, { keyid: app.kid });
     assert.equal(decodeProtectedHeader(assertion).kid, app.kid);
@@ -57,7 +57,7 @@ describe('jsonwebtoken sign()', () => {
   });
 
   test('an RS256 assertion without kid gets a token (the enabled credentials are tried)', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const assertion = signWithJsonwebtoken(app, tenant.issuer);
     assert.equal(decodeProtectedHeader(assertion).kid, undefined);
@@ -68,7 +68,7 @@ describe('jsonwebtoken sign()', () => {
   });
 
   test('without kid, the second of two enabled credentials is found too', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const second = keyPairFor('RS256');
     const c2 = await addCredential(tenant, app.clientId, second.publicKeyPem, 'RS256', 'second');
@@ -81,7 +81,7 @@ describe('jsonwebtoken sign()', () => {
   });
 
   test('an assertion signed by a key the application does not have is refused', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const stranger = keyPairFor('RS256');
     const r = await h.token(tenant, assertionForm(signWithJsonwebtoken(app, tenant.issuer, { keyid: app.kid, privateKey: stranger.privateKey }), app.audience));
@@ -94,7 +94,7 @@ describe('jsonwebtoken sign()', () => {
 describe('jose SignJWT', () => {
   for (const alg of ['PS256', 'ES256'] as const) {
     test(`a ${alg} credential (${alg === 'ES256' ? 'EC P-256 key' : 'RSA key, registered with alg PS256'}) gets a token`, async () => {
-      const tenant = await newTenant(h);
+      const tenant = await h.createTenant();
       const app = await createM2MApp(tenant, { alg });
       const assertion = await new SignJWT({})
         .setProtectedHeader({ alg, kid: app.kid, typ: 'JWT' })
@@ -113,7 +113,7 @@ describe('jose SignJWT', () => {
   }
 
   test('the rfc7523bis typ "client-authentication+jwt" and a one-element aud array are accepted', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'ES256' });
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: app.kid, typ: 'client-authentication+jwt' })
@@ -130,7 +130,7 @@ describe('jose SignJWT', () => {
   });
 
   test('an ES256 assertion against a credential registered for PS256 is refused as an alg mismatch', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'PS256' });
     const ec = keyPairFor('ES256');
     const assertion = await new SignJWT({})
@@ -151,7 +151,7 @@ describe('jose SignJWT', () => {
 
 describe('openid-client v6 (private_key_jwt)', () => {
   test('discovery + clientCredentialsGrant gets a token, and the assertion it sends has aud = the issuer', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'RS256' });
     const sent: { url: string; form: URLSearchParams }[] = [];
     const viaHarness: oidc.CustomFetch = (url, options) => {
@@ -185,7 +185,7 @@ describe('openid-client v6 (private_key_jwt)', () => {
   });
 
   test('a PS256 CryptoKey works through openid-client too', async () => {
-    const tenant = await newTenant(h);
+    const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'PS256' });
     const key = await importPKCS8(app.privateKeyPem, 'PS256');
     const config = await oidc.discovery(new URL(tenant.issuer), app.clientId, {}, oidc.PrivateKeyJwt(key), {

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSignet, type Harness } from '../support/harness.ts';
 import { requirePostgres, freshPostgresDatabase, postgresAvailable } from '../support/services.ts';
-import { assertionForm, createM2MApp, tokenByKey } from '../support/flows.ts';
+import { assertionForm, createM2MApp, signedForm } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
 /**
@@ -26,7 +26,7 @@ test('PostgreSQL: credential upload and a private_key_jwt token', async (t) => {
   if (!(await requirePostgres(t))) return;
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
-  const r = await tokenByKey(h!, tenant, app);
+  const r = await h!.token(tenant, signedForm(tenant, app));
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(h!.services.store.db.dialect, 'postgres');
 });
@@ -35,7 +35,7 @@ test('PostgreSQL: of 20 racing requests with one assertion exactly one gets a to
   if (!(await requirePostgres(t))) return;
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
-  const form = assertionForm(tenant, app);
+  const form = signedForm(tenant, app);
   const results = await Promise.all(Array.from({ length: 20 }, () => h!.token(tenant, form)));
   assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array(19).fill(401)]);
   for (const r of results.filter((x) => x.status === 401)) assert.match(r.body.error_description, /already used/);
@@ -45,13 +45,13 @@ test('PostgreSQL: a credential removed from the client is refused at once', asyn
   if (!(await requirePostgres(t))) return;
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
-  assert.equal((await tokenByKey(h!, tenant, app)).status, 200);
+  assert.equal((await h!.token(tenant, signedForm(tenant, app))).status, 200);
   // Change the row behind the cache's back, as another node would.
   await h!.services.store.db.transaction(async (tx) => {
     await h!.services.store.clients.setEnabledCredentialIds(app.clientId, [], tx);
     await h!.services.store.clients.touch(tenant.tenant === 'default' ? '' : (await h!.services.store.tenants.getByName(tenant.tenant))!.id, app.clientId, tx);
   });
-  const r = await tokenByKey(h!, tenant, app);
+  const r = await h!.token(tenant, signedForm(tenant, app));
   assert.equal(r.status, 401, JSON.stringify(r.body));
   assert.equal(r.body.error, 'invalid_client');
 });
@@ -70,5 +70,5 @@ test('PostgreSQL: a refused private key leaves no row behind', async (t) => {
   assert.equal((await h!.services.store.credentials.list((await h!.services.store.tenants.getByName(tenant.tenant))!.id, app.clientId)).length, 1);
   // The jti of a valid assertion is recorded in used_jtis, and only after success.
   const assertion = signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey });
-  assert.equal((await h!.token(tenant, assertionForm(tenant, app, assertion))).status, 200);
+  assert.equal((await h!.token(tenant, assertionForm(assertion, app.audience))).status, 200);
 });

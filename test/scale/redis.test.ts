@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSignet, type Harness } from '../support/harness.ts';
 import { REDIS_URL, redisAvailable, requireRedis } from '../support/services.ts';
-import { assertionForm, createM2MApp } from '../support/flows.ts';
+import { createM2MApp, signedForm } from '../support/fixtures.ts';
 import { replayKey } from '../../src/services/client-authentication.ts';
 
 /** The jti store on Redis (SIGNET_REDIS_URL): same guarantees as the database store. */
@@ -16,13 +16,13 @@ test('Redis replay store: a used assertion is refused, and of 20 racing copies e
   if (!(await requireRedis(t))) return;
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
-  const form = assertionForm(tenant, app);
+  const form = signedForm(tenant, app);
   const results = await Promise.all(Array.from({ length: 20 }, () => h!.token(tenant, form)));
   assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array(19).fill(401)]);
   // The record lives in Redis, not in the database, and expires on its own.
   const rows = await h!.services.store.db.all(`SELECT key FROM used_jtis`);
   assert.equal(rows.length, 0);
-  const jti = JSON.parse(Buffer.from(form.client_assertion.split('.')[1]!, 'base64url').toString()).jti;
+  const jti = JSON.parse(Buffer.from(form.client_assertion!.split('.')[1]!, 'base64url').toString()).jti;
   const tenantId = (await h!.services.store.tenants.getByName(tenant.tenant))!.id;
   assert.equal(await h!.services.store.replay.isUsed(replayKey(tenantId, app.clientId, jti), Date.now()), true);
 });
@@ -31,8 +31,8 @@ test('Redis replay store: an assertion refused for its signature does not burn i
   if (!(await requireRedis(t))) return;
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
-  const form = assertionForm(tenant, app);
-  const [head, payload] = form.client_assertion.split('.');
+  const form = signedForm(tenant, app);
+  const [head, payload] = form.client_assertion!.split('.');
   const forged = `${head}.${payload}.${Buffer.alloc(256, 7).toString('base64url')}`;
   const bad = await h!.token(tenant, { ...form, client_assertion: forged });
   assert.equal(bad.status, 401);

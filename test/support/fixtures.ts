@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Harness, TestTenant } from './harness.ts';
+import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -20,17 +21,6 @@ export interface TestKeyPair {
   privateKeyPem: string;
   /** SPKI PEM of the public key (what is uploaded as a credential). */
   publicKeyPem: string;
-}
-
-/**
- * `h.createTenant()`, then makes sure the running server's tenant directory has loaded it, so no
- * test depends on how fast a tenant written straight to the database becomes visible. That
- * behaviour has its own regression test in test/e2e/clients-discovery.test.ts ("tenant domains").
- */
-export async function newTenant(h: Harness, plan?: string): Promise<TestTenant> {
-  const tenant = await h.createTenant(plan);
-  await h.services.directory.reload();
-  return tenant;
 }
 
 /** A fresh key pair of the type and size `alg` signs with (RSA 2048, P-256, P-384, Ed25519). */
@@ -158,4 +148,9 @@ export async function expectValidAccessToken(
   assert.equal(typeof payload.jti, 'string');
   assert.ok(payload.jti!.length >= 16, 'jti must be unguessable');
   return payload;
+}
+
+/** A token request for `app`, with a fresh assertion signed by its private key (aud = tenant issuer). */
+export function signedForm(tenant: TestTenant, app: M2MApp): Record<string, string> {
+  return assertionForm(signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg }), app.audience);
 }
