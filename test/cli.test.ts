@@ -54,12 +54,13 @@ test('first start creates the default tenant and says how to get its credentials
   const dir = mkdtempSync(join(tmpdir(), 'signet-first-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const start = async () => {
-    const p = spawn(process.execPath, [bin, 'serve'], { env: { ...process.env, PORT: '0', SIGNET_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [bin, 'serve'], { env: { ...process.env, PORT: '0', SIGNET_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     for (let i = 0; i < 100 && !out.includes('serving'); i++) await new Promise((r) => setTimeout(r, 100));
     p.kill('SIGTERM');
-    await new Promise((r) => p.once('exit', r));
+    assert.equal(await exited, 0, 'a clean shutdown exits 0');
     return out;
   };
   const first = await start();

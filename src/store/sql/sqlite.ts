@@ -1,7 +1,17 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db, Param, Queryable } from './db.ts';
+
+/**
+ * better-sqlite3 12 (raw ObjectWrap) aborts the process on Node 24 when a statement is
+ * finalized during teardown GC; 13 (Node-API) fixes that but segfaults on Node 20. Both are
+ * installed (13 under the alias better-sqlite3-napi, prebuilt) and the runtime picks its own.
+ */
+const Database: typeof BetterSqlite3 = createRequire(import.meta.url)(
+  Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3',
+);
 
 /**
  * better-sqlite3 is synchronous, so every call completes before the next one starts. The
@@ -17,7 +27,7 @@ export function openSqlite(file: string): Db {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
 
-  const cache = new Map<string, Database.Statement>();
+  const cache = new Map<string, BetterSqlite3.Statement>();
   const prepare = (sql: string) => {
     let s = cache.get(sql);
     if (!s) {
