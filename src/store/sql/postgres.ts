@@ -36,6 +36,9 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 export function openPostgres(url: string): Db {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.SIGNET_PG_POOL ?? 10) });
+  // An idle connection dropped by the server (restart, failover) must not take the process down:
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`));
   const base = wrap(pool);
   return {
     ...base,
