@@ -5,7 +5,6 @@
  * "nothing changed" snapshots read both over HTTP and straight from the store.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   constants,
   createHash,
@@ -16,11 +15,11 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Harness, TestTenant } from './harness.ts';
+import { selfSignedCertificate } from '../../src/domain/credentials/test-material.ts';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -54,65 +53,14 @@ export function rfc7638(k: KeyPair): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-let workDir: string | undefined;
-function dir(): string {
-  if (!workDir) {
-    workDir = mkdtempSync(join(tmpdir(), 'signet-e2e-material-'));
-    const d = workDir;
-    process.once('exit', () => rmSync(d, { recursive: true, force: true }));
-  }
-  return workDir;
-}
-let counter = 0;
-const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir(), stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-export interface Cert {
-  certPem: string;
-  keyPem: string;
-  file: string;
-}
+export type { TestCertificate as Cert } from '../../src/domain/credentials/test-material.ts';
+export { datedCertificate as datedCert, opensslCertificateField as opensslCertField } from '../../src/domain/credentials/test-material.ts';
 
 /** Self-signed RSA 2048 certificate valid from now for `days` days. */
-export function selfSignedCert(subject = '/C=FR/O=Acme Corp/CN=signet-e2e', days = 30): Cert {
-  const n = ++counter;
-  const [key, cert] = [`k${n}.pem`, `c${n}.pem`];
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', subject]);
-  return { certPem: readFileSync(join(dir(), cert), 'utf8'), keyPem: readFileSync(join(dir(), key), 'utf8'), file: join(dir(), cert) };
-}
-
-const CA_CONFIG = `[ ca ]
-default_ca = e2e
-[ e2e ]
-database = index.txt
-new_certs_dir = .
-serial = serial
-default_md = sha256
-policy = any
-unique_subject = no
-[ any ]
-commonName = supplied
-`;
+export const selfSignedCert = (subject = '/C=FR/O=Acme Corp/CN=signet-e2e', days = 30) => selfSignedCertificate({ subject, days });
 
 /** `YYYYMMDDHHMMSSZ` for openssl ca -startdate/-enddate. */
 export const asn1Time = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
-
-/**
- * A self-signed RSA certificate with an exact validity window. OpenSSL 3.0 has no
- * `x509 -not_before/-not_after` (3.4+) and faketime is not installed, so this uses
- * `openssl ca -selfsign -startdate -enddate` with a minimal config.
- */
-export function datedCert(start: string, end: string): Cert {
-  const n = ++counter;
-  const [key, csr, cert, cnf] = [`k${n}.pem`, `r${n}.csr`, `c${n}.pem`, `ca${n}.cnf`];
-  writeFileSync(join(dir(), cnf), CA_CONFIG);
-  writeFileSync(join(dir(), 'index.txt'), '', { flag: 'a' });
-  writeFileSync(join(dir(), 'serial'), `${(0x1000 + n).toString(16)}\n`);
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=dated-${n}`]);
-  openssl(['ca', '-batch', '-config', cnf, '-selfsign', '-keyfile', key, '-in', csr, '-out', cert, '-startdate', start, '-enddate', end, '-notext']);
-  return { certPem: readFileSync(join(dir(), cert), 'utf8'), keyPem: readFileSync(join(dir(), key), 'utf8'), file: join(dir(), cert) };
-}
-
-export const opensslCertField = (file: string, args: string[]): string => openssl(['x509', '-in', file, '-noout', ...args]).trim();
 
 // ---------------------------------------------------------------------------------------------
 // JWTs
