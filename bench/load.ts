@@ -1,0 +1,141 @@
+/**
+ * The load generator, in its own process (never inside a server's): a fixed number of
+ * keep-alive connections (undici Pool), each sending the next pre-signed body as soon as its
+ * previous response arrived (closed loop). Requests completing during the warm-up are not
+ * counted; only 200 responses count as tokens; everything else is reported as an error.
+ *
+ * Forked by bench/token-endpoint.ts with a LoadJob over IPC; sends back 'measure-start' and
+ * 'measure-end' (so the parent can read server CPU time at those instants) and a LoadResult.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+
+export interface LoadJob {
+  origin: string;
+  path: string;
+  bodyFiles: string[];
+  connections: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+export interface LoadResult {
+  /** 200 responses completed inside the measured window. */
+  ok: number;
+  /** Non-200 responses inside the window, by status (with one sample body each). */
+  errors: Record<string, { count: number; sample: string }>;
+  /** Network-level failures (connection reset, timeout) inside the window. */
+  failures: number;
+  windowMs: number;
+  tokensPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** One access token from the measured window, for the parent to verify. */
+  sampleToken: string | null;
+  /** True if the pre-signed bodies ran out before the window ended (the result is then not valid). */
+  exhausted: boolean;
+  bodiesUsed: number;
+  /** This process's own CPU time during the window, to show what the client took from the shared cores. */
+  clientCpuMs: number;
+  clientCpuMsPerRequest: number;
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const bodies = job.bodyFiles.flatMap((f) => readFileSync(f, 'utf8').split('\n'));
+  const pool = new Pool(job.origin, { connections: job.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  const latencies = new Float64Array(bodies.length);
+  let measured = 0;
+  let ok = 0;
+  let failures = 0;
+  let next = 0;
+  let exhausted = false;
+  let sampleToken: string | null = null;
+  const errors: LoadResult['errors'] = {};
+
+  const start = performance.now();
+  const windowStart = start + job.warmupMs;
+  const windowEnd = windowStart + job.durationMs;
+  let cpuAtStart = process.cpuUsage();
+  let requestsAtStart = 0;
+  const startTimer = setTimeout(() => {
+    cpuAtStart = process.cpuUsage();
+    requestsAtStart = next;
+    process.send?.({ phase: 'measure-start' });
+  }, job.warmupMs);
+  let requestsAtEnd = 0;
+  let cpuInWindow = { user: 0, system: 0 };
+  const ended = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      cpuInWindow = process.cpuUsage(cpuAtStart);
+      requestsAtEnd = next;
+      process.send?.({ phase: 'measure-end' });
+      resolve();
+    }, job.warmupMs + job.durationMs),
+  );
+
+  const connection = async () => {
+    while (performance.now() < windowEnd) {
+      if (next >= bodies.length) {
+        exhausted = true;
+        return;
+      }
+      const body = bodies[next++]!;
+      const t0 = performance.now();
+      let status = 0;
+      let text = '';
+      try {
+        const res = await pool.request({ path: job.path, method: 'POST', headers, body });
+        status = res.statusCode;
+        text = await res.body.text();
+      } catch (err) {
+        text = (err as Error).message;
+      }
+      const t1 = performance.now();
+      if (t1 < windowStart || t1 > windowEnd) continue;
+      if (status === 200) {
+        ok++;
+        latencies[measured++] = t1 - t0;
+        if (sampleToken === null) sampleToken = (JSON.parse(text) as { access_token?: string }).access_token ?? null;
+      } else if (status === 0) {
+        failures++;
+      } else {
+        const e = (errors[status] ??= { count: 0, sample: text.slice(0, 300) });
+        e.count++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: job.connections }, connection));
+  if (exhausted) clearTimeout(startTimer);
+  else await ended; // the loops stop at the window's end; its timer fires at the same moment
+  await pool.close();
+
+  const sorted = latencies.subarray(0, measured).sort();
+  const pct = (p: number) => (measured ? sorted[Math.min(measured - 1, Math.ceil((p / 100) * measured) - 1)]! : NaN);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const requests = Math.max(1, requestsAtEnd - requestsAtStart);
+  return {
+    ok,
+    errors,
+    failures,
+    windowMs: job.durationMs,
+    tokensPerSecond: (ok * 1000) / job.durationMs,
+    latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: measured ? sorted[measured - 1]! : NaN, mean: sum / Math.max(1, measured) },
+    sampleToken,
+    exhausted,
+    bodiesUsed: next,
+    clientCpuMs: (cpuInWindow.user + cpuInWindow.system) / 1000,
+    clientCpuMsPerRequest: (cpuInWindow.user + cpuInWindow.system) / 1000 / requests,
+  };
+}
+
+process.once('message', (job: LoadJob) => {
+  run(job).then(
+    (result) => process.send!({ result }, () => process.exit(0)),
+    (err: Error) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+});

@@ -1,0 +1,76 @@
+/**
+ * Starts the peer (bench/peer-oidc-provider.ts) in its own process with fresh keys: the
+ * client's RS256 key pair (public half registered with the provider) and the provider's
+ * RSA-2048 signing key for access tokens — the same key size Signet signs with.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, type Target } from './common.ts';
+import type { PeerConfig } from './peer-oidc-provider.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+export async function startPeer(opts: { workers: number; logDir: string }): Promise<Target> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const client = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const clientKid = 'bench-client';
+  const config: PeerConfig = {
+    port,
+    workers: opts.workers,
+    issuer: origin,
+    clientId: 'bench-m2m',
+    clientJwk: { ...client.publicKey.export({ format: 'jwk' }), kid: clientKid, alg: 'RS256', use: 'sig' },
+    signingJwk: { ...signing.privateKey.export({ format: 'jwk' }), kid: 'bench-signing', alg: 'RS256', use: 'sig' },
+    resource: API_IDENTIFIER,
+    scope: API_SCOPE,
+    cookieKey: randomBytes(32).toString('hex'),
+  };
+  const child = startServerProcess(process.execPath, ['--import', 'tsx', 'bench/peer-oidc-provider.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PEER_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
+    ipc: true,
+    logFile: join(opts.logDir, `oidc-provider-w${opts.workers}.log`),
+  });
+  const stop = () => stopProcess(child);
+  try {
+    // Every worker listening (the primary counts them), then the discovery document answers.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('oidc-provider did not start within 30 s (see its log)')), 30_000);
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`oidc-provider exited with code ${code} (see its log)`)));
+    });
+    await waitForOk(`${origin}/.well-known/openid-configuration`, child);
+    return {
+      name: 'oidc-provider',
+      workers: opts.workers,
+      origin,
+      tokenPath: '/token',
+      issuer: origin,
+      jwksUrl: `${origin}/jwks`,
+      rootPid: child.pid!,
+      assertion: {
+        clientId: config.clientId,
+        audience: origin, // the issuer identifier, as Signet's strict policy requires of its own clients
+        kid: clientKid,
+        privateKeyPem: client.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      },
+      form: { resource: API_IDENTIFIER, scope: API_SCOPE },
+      expectedAudience: API_IDENTIFIER,
+      notes: [
+        opts.workers > 1
+          ? `default in-memory adapter: each of the ${opts.workers} workers keeps its own jti LRU (1000 entries), so its replay check is per process and weaker (and cheaper) than Signet's shared one`
+          : 'default in-memory adapter: the jti replay check is an in-process LRU of 1000 entries (not durable), cheaper than a database write',
+        'no per-token log event or usage write',
+      ],
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
