@@ -1,4 +1,4 @@
-import { randomBytes, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 
 export interface AccessTokenInput {
   issuer: string;
@@ -19,9 +19,10 @@ export interface TenantSigningKey {
  * Mints an RS256 JWT access token for the client credentials grant, with the claims Auth0
  * issues (`iss`, `sub` = `{client_id}@clients`, `aud`, `iat`, `exp`, `scope`, `gty`, `azp`, `jti`).
  * Hand-rolled instead of a JOSE library: the header is a per-key constant, and this runs
- * on every token request.
+ * on every token request. The RSA signature — most of a token request's CPU — is computed on
+ * libuv's thread pool (the callback form of crypto.sign), so one process uses every core.
  */
-export function mintAccessToken(input: AccessTokenInput, key: TenantSigningKey): { token: string; expiresIn: number } {
+export async function mintAccessToken(input: AccessTokenInput, key: TenantSigningKey): Promise<{ token: string; expiresIn: number }> {
   const iat = Math.floor(input.now / 1000);
   const payload: Record<string, unknown> = {
     iss: input.issuer,
@@ -29,14 +30,17 @@ export function mintAccessToken(input: AccessTokenInput, key: TenantSigningKey):
     aud: input.audience,
     iat,
     exp: iat + input.lifetimeSeconds,
-    jti: randomBytes(16).toString('base64url'),
+    // randomUUID draws from a pre-filled entropy cache: a syscall-free 122 random bits.
+    jti: randomUUID(),
     gty: 'client-credentials',
     azp: input.clientId,
   };
   if (input.scope) payload.scope = input.scope;
   const signingInput = `${encodedHeader(key)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = rsaSign('sha256', Buffer.from(signingInput), key.privateKey).toString('base64url');
-  return { token: `${signingInput}.${signature}`, expiresIn: input.lifetimeSeconds };
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    rsaSign('sha256', Buffer.from(signingInput), key.privateKey, (err, sig) => (err ? reject(err) : resolve(sig))),
+  );
+  return { token: `${signingInput}.${signature.toString('base64url')}`, expiresIn: input.lifetimeSeconds };
 }
 
 const headers = new WeakMap<TenantSigningKey, string>();

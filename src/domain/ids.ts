@@ -20,4 +20,10 @@ export const newCredentialId = () => `cred_${randomBase62(22)}`;
 export const newClientGrantId = () => `cgr_${randomBase62(16)}`;
 export const newResourceServerId = () => randomBase62(24);
 export const newTenantId = () => `ten_${randomBase62(16)}`;
-export const newLogId = () => randomBase62(24);
+/**
+ * Log event ids are unique, not secret: a per-process random prefix and a counter, so the token
+ * endpoint does not pay for fresh randomness on every event.
+ */
+const LOG_PREFIX = randomBase62(12);
+let logCounter = 0;
+export const newLogId = () => `${LOG_PREFIX}${(++logCounter).toString(36).padStart(12, '0')}`;

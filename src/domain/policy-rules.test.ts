@@ -51,10 +51,10 @@ test('secret box: round trip, bound to its row, tamper-evident', () => {
   assert.throws(() => parseMasterKey('short'));
 });
 
-test('access tokens: minted claims verify; wrong issuer, audience, key or expiry do not', () => {
+test('access tokens: minted claims verify; wrong issuer, audience, key or expiry do not', async () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const now = Date.now();
-  const { token, expiresIn } = mintAccessToken(
+  const { token, expiresIn } = await mintAccessToken(
     { issuer: 'https://t.example/', clientId: 'abc', audience: 'https://api/', scope: 'read', lifetimeSeconds: 600, now },
     { kid: 'k1', alg: 'RS256', privateKey },
   );

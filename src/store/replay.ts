@@ -1,5 +1,14 @@
 import type { Db } from './sql/db.ts';
 
+interface PendingClaim {
+  key: string;
+  until: number;
+  now: number;
+  clientId: string;
+  resolve(r: ClaimResult): void;
+  reject(e: unknown): void;
+}
+
 /** Single use of client assertions; implemented over the database (default) and Redis. */
 export interface ReplayStore {
   claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult>;
@@ -25,6 +34,9 @@ export interface ClaimResult {
  * cached view of the client is current without an extra round trip.
  */
 export class SqlReplayStore implements ReplayStore {
+  private pending: PendingClaim[] = [];
+  private scheduled = false;
+
   constructor(private readonly db: Db) {}
 
   async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {
@@ -41,17 +53,47 @@ export class SqlReplayStore implements ReplayStore {
       );
       return { claimed: Number(r?.claimed) === 1, stamp: r?.stamp ?? null };
     }
-    // SQLite runs in-process: two statements cost no round trip, and better-sqlite3 runs them back to back.
-    const ins = await this.db.run(
-      `INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
-       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_jtis.expires_at < ?`,
-      [key, until, now],
-    );
-    const r = await this.db.get<{ stamp: string }>(
-      `SELECT c.version || ':' || t.version AS stamp FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?`,
-      [clientId],
-    );
-    return { claimed: ins.changes === 1, stamp: r?.stamp ?? null };
+    // SQLite: each commit takes the database's write lock, which every worker shares. Claims
+    // that arrive in the same event-loop turn are committed together (group commit); each is
+    // still decided atomically by its own INSERT, inside one transaction, before any reply.
+    return new Promise<ClaimResult>((resolve, reject) => {
+      this.pending.push({ key, until, now, clientId, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.commitPending());
+      }
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const results = await this.db.transaction(async (tx) => {
+        const stamps = new Map<string, string | null>();
+        const out: ClaimResult[] = [];
+        for (const c of batch) {
+          const ins = await tx.run(
+            `INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_jtis.expires_at < ?`,
+            [c.key, c.until, c.now],
+          );
+          if (!stamps.has(c.clientId)) {
+            const r = await tx.get<{ stamp: string }>(
+              `SELECT c.version || ':' || t.version AS stamp FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?`,
+              [c.clientId],
+            );
+            stamps.set(c.clientId, r?.stamp ?? null);
+          }
+          out.push({ claimed: ins.changes === 1, stamp: stamps.get(c.clientId)! });
+        }
+        return out;
+      });
+      batch.forEach((c, i) => c.resolve(results[i]!));
+    } catch (err) {
+      for (const c of batch) c.reject(err);
+    }
   }
 
   async isUsed(key: string, now: number): Promise<boolean> {

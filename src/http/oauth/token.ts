@@ -74,7 +74,7 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
       }
       const scope = resolveScopes(body.scope, grant.scopes, grant.apiScopes);
       const key = await services.directory.signingKey(tenant.tenant);
-      const { token, expiresIn } = mintAccessToken(
+      const { token, expiresIn } = await mintAccessToken(
         { issuer: tenant.issuer, clientId: client.clientId, audience: body.audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
         key,
       );
