@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/index.ts';
 import { ClientAuthError, OAuthRequestError } from '../domain/errors.ts';
 import { planAllowsPrivateKeyJwt } from '../domain/plans.ts';
@@ -156,7 +157,13 @@ export class ClientAuthenticator {
   }
 }
 
-export const replayKey = (tenantId: string, clientId: string, jti: string) => `${tenantId}:${clientId}:${jti}`;
+/**
+ * The replay store's key for (tenant, client, jti): a 132-bit digest, so keys are short and of
+ * fixed size whatever the jti (B-tree inserts of random keys cost by their length) and the
+ * store never holds the raw values.
+ */
+export const replayKey = (tenantId: string, clientId: string, jti: string) =>
+  createHash('sha256').update(`${tenantId}\u0000${clientId}\u0000${jti}`).digest('base64url').slice(0, 22);
 
 function parseBasic(header: string): { id: string; secret: string } {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');

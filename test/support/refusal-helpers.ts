@@ -19,6 +19,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Harness, TestTenant } from './harness.ts';
+import { replayKey } from '../../src/services/client-authentication.ts';
 import { selfSignedCertificate } from '../../src/domain/credentials/test-material.ts';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -285,13 +286,14 @@ export async function snapshot(h: Harness, tenant: TestTenant, clientId: string)
   };
 }
 
-export async function usedJtiCount(h: Harness, tid: string, clientId: string): Promise<number> {
-  const r = await h.services.store.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM used_jtis WHERE key LIKE ?`, [`${tid}:${clientId}:%`]);
+/** Every recorded jti (keys are hashes, so not attributable to a client; tests in a file run one at a time). */
+export async function usedJtiCount(h: Harness, _tid: string, _clientId: string): Promise<number> {
+  const r = await h.services.store.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM used_jtis`);
   return Number(r?.n ?? 0);
 }
 
 export async function jtiUsed(h: Harness, tenant: TestTenant, clientId: string, jti: string): Promise<boolean> {
-  return h.services.store.replay.isUsed(`${await tenantId(h, tenant)}:${clientId}:${jti}`, Date.now());
+  return h.services.store.replay.isUsed(replayKey(await tenantId(h, tenant), clientId, jti), Date.now());
 }
 
 export async function assertUnchanged(h: Harness, tenant: TestTenant, clientId: string, before: Snapshot): Promise<void> {
