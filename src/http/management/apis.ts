@@ -4,6 +4,7 @@ import { ApiService } from '../../services/apis.ts';
 import type { Scope } from '../../store/resource-servers.ts';
 import { presentClientGrant, presentResourceServer } from './present.ts';
 import { auditLog } from './audit.ts';
+import { listQuerySchema } from './paging.ts';
 
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024 } } } as const;
 const scopes = {
@@ -69,7 +70,10 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: { client_id?: string; audience?: string } }>('/client-grants', { config: { scopes: ['read:client_grants'] } }, async (req) =>
+  app.get<{ Querystring: { client_id?: string; audience?: string } }>(
+    '/client-grants',
+    { schema: { querystring: listQuerySchema({ client_id: { type: 'string', maxLength: 128 }, audience: { type: 'string', maxLength: 600 } }) }, config: { scopes: ['read:client_grants'] } },
+    async (req) =>
     (await services.store.clientGrants.list(req.tenantCtx.tenant.id, { clientId: req.query.client_id, audience: req.query.audience })).map(presentClientGrant),
   );
 

@@ -4,7 +4,7 @@ import { ClientService, type ClientCreateInput, type ClientUpdateInput } from '.
 import { presentClient } from './present.ts';
 import { credentialBodySchema } from './credentials.ts';
 import { auditLog } from './audit.ts';
-import { parsePaging } from './paging.ts';
+import { listQuerySchema, parsePaging } from './paging.ts';
 
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 128 } } } as const;
 const strings = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2048 } } as const;
@@ -71,7 +71,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
   const clients = new ClientService(services);
   const canSeeSecret = (scopes: Set<string>) => scopes.has('read:client_keys');
 
-  app.get<{ Querystring: Record<string, string> }>('/clients', { config: { scopes: ['read:clients'] } }, async (req) => {
+  app.get<{ Querystring: Record<string, string> }>('/clients', { schema: { querystring: listQuerySchema() }, config: { scopes: ['read:clients'] } }, async (req) => {
     const { page, perPage, includeTotals } = parsePaging(req.query);
     const { views, total } = await clients.list(req.tenantCtx, page, perPage);
     const secrets = canSeeSecret(req.mgmt.scopes);

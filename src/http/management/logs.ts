@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { presentLog } from './present.ts';
-import { parsePaging } from './paging.ts';
+import { listQuerySchema, parsePaging } from './paging.ts';
 
 /**
  * The subset of Auth0's Lucene `q` that log searches use in practice: `field:value` terms
@@ -22,7 +22,10 @@ export function parseLogQuery(q: string | undefined): { type?: string; clientId?
 
 /** /api/v2/logs — read the tenant's log events, newest first. */
 export function logRoutes(app: FastifyInstance, services: Services): void {
-  app.get<{ Querystring: Record<string, string> }>('/logs', { config: { scopes: ['read:logs'] } }, async (req) => {
+  app.get<{ Querystring: Record<string, string> }>(
+    '/logs',
+    { schema: { querystring: listQuerySchema({ q: { type: 'string', maxLength: 512 }, type: { type: 'string', maxLength: 16 }, client_id: { type: 'string', maxLength: 128 } }) }, config: { scopes: ['read:logs'] } },
+    async (req) => {
     const { page, perPage, includeTotals } = parsePaging(req.query);
     const f = parseLogQuery(req.query.q);
     const events = await services.store.logs.list(req.tenantCtx.tenant.id, {
@@ -35,7 +38,10 @@ export function logRoutes(app: FastifyInstance, services: Services): void {
     return includeTotals ? { start: page * perPage, limit: perPage, length: list.length, logs: list } : list;
   });
 
-  app.get<{ Params: { id: string } }>('/logs/:id', { config: { scopes: ['read:logs'] } }, async (req) => {
+  app.get<{ Params: { id: string } }>(
+    '/logs/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } }, config: { scopes: ['read:logs'] } },
+    async (req) => {
     const e = await services.store.logs.get(req.tenantCtx.tenant.id, req.params.id);
     if (!e) throw new NotFoundError('log_not_found', 'Log event not found.');
     return presentLog(e);

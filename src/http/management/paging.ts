@@ -8,3 +8,19 @@ export function parsePaging(q: Record<string, string | undefined>): { page: numb
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new InvalidInputError('invalid_query', 'per_page must be an integer from 1 to 100.', 'per_page');
   return { page, perPage, includeTotals: q.include_totals === 'true' };
 }
+
+/**
+ * Query schema for list routes. Unknown parameters are tolerated (Auth0 SDKs send `fields`,
+ * `include_fields` and others this subset does not implement); known ones are typed and bounded.
+ */
+export function listQuerySchema(extra: Record<string, { type: 'string'; maxLength: number }> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      page: { type: 'string', pattern: '^[0-9]{1,6}$' },
+      per_page: { type: 'string', pattern: '^[0-9]{1,3}$' },
+      include_totals: { type: 'string', enum: ['true', 'false'] },
+      ...extra,
+    },
+  } as const;
+}
