@@ -5,10 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { startSignet, type Harness } from '../support/harness.ts';
-import { assertionForm, createM2MApp, expectValidAccessToken, keyPairFor, type CredentialAlg } from '../support/fixtures.ts';
+import { assertionForm, createM2MApp, expectValidAccessToken, joseAssertion, keyPairFor, type CredentialAlg } from '../support/fixtures.ts';
 
 let h: Harness;
 before(async () => {
@@ -58,15 +56,7 @@ describe('/.well-known/openid-configuration', () => {
     for (const alg of algs) {
       try {
         const app = await createM2MApp(tenant, { alg, name: `m2m-${alg}`, keys: keyPairFor(alg) });
-        const assertion = await new SignJWT({})
-          .setProtectedHeader({ alg, kid: app.kid })
-          .setIssuer(app.clientId)
-          .setSubject(app.clientId)
-          .setAudience(tenant.issuer)
-          .setIssuedAt()
-          .setExpirationTime('60s')
-          .setJti(randomUUID())
-          .sign(app.privateKey);
+        const assertion = await joseAssertion(tenant, app, { header: { alg, kid: app.kid } });
         const r = await h.token(tenant, assertionForm(assertion, app.audience));
         results[alg] = r.status === 200 ? 200 : `${r.status} ${JSON.stringify(r.body)}`;
         if (r.status === 200) await expectValidAccessToken(h, tenant, r.body.access_token, { clientId: app.clientId, audience: app.audience, scope: app.scope });

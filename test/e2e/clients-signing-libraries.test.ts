@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { SignJWT, decodeJwt, decodeProtectedHeader, importPKCS8 } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
 import { startSignet, type Harness } from '../support/harness.ts';
 import {
@@ -16,8 +16,8 @@ import {
   createM2MApp,
   enableCredentials,
   expectValidAccessToken,
+  joseAssertion,
   keyPairFor,
- 
   type M2MApp,
 } from '../support/fixtures.ts';
 
@@ -96,15 +96,7 @@ describe('jose SignJWT', () => {
     test(`a ${alg} credential (${alg === 'ES256' ? 'EC P-256 key' : 'RSA key, registered with alg PS256'}) gets a token`, async () => {
       const tenant = await h.createTenant();
       const app = await createM2MApp(tenant, { alg });
-      const assertion = await new SignJWT({})
-        .setProtectedHeader({ alg, kid: app.kid, typ: 'JWT' })
-        .setIssuer(app.clientId)
-        .setSubject(app.clientId)
-        .setAudience(tenant.issuer)
-        .setIssuedAt()
-        .setExpirationTime('60s')
-        .setJti(randomUUID())
-        .sign(app.privateKey);
+      const assertion = await joseAssertion(tenant, app, { header: { alg, kid: app.kid, typ: 'JWT' } });
 
       const r = await h.token(tenant, assertionForm(assertion, app.audience));
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -115,15 +107,7 @@ describe('jose SignJWT', () => {
   test('the rfc7523bis typ "client-authentication+jwt" and a one-element aud array are accepted', async () => {
     const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'ES256' });
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: app.kid, typ: 'client-authentication+jwt' })
-      .setIssuer(app.clientId)
-      .setSubject(app.clientId)
-      .setAudience([tenant.issuer])
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .setJti(randomUUID())
-      .sign(app.privateKey);
+    const assertion = await joseAssertion(tenant, app, { header: { alg: 'ES256', kid: app.kid, typ: 'client-authentication+jwt' }, aud: [tenant.issuer] });
     const r = await h.token(tenant, assertionForm(assertion, app.audience));
     assert.equal(r.status, 200, JSON.stringify(r.body));
     await expectValidAccessToken(h, tenant, r.body.access_token, { clientId: app.clientId, audience: app.audience, scope: app.scope });
@@ -133,15 +117,7 @@ describe('jose SignJWT', () => {
     const tenant = await h.createTenant();
     const app = await createM2MApp(tenant, { alg: 'PS256' });
     const ec = keyPairFor('ES256');
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: app.kid })
-      .setIssuer(app.clientId)
-      .setSubject(app.clientId)
-      .setAudience(tenant.issuer)
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .setJti(randomUUID())
-      .sign(ec.privateKey);
+    const assertion = await joseAssertion(tenant, app, { header: { alg: 'ES256', kid: app.kid }, key: ec.privateKey });
     const r = await h.token(tenant, assertionForm(assertion, app.audience));
     assert.equal(r.status, 401, JSON.stringify(r.body));
     assert.equal(r.body.error, 'invalid_client');

@@ -5,8 +5,8 @@
  * Everything goes through the HTTP APIs (Management API and /oauth/token), never the store.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Harness, TestTenant } from './harness.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
@@ -153,4 +153,25 @@ export async function expectValidAccessToken(
 /** A token request for `app`, with a fresh assertion signed by its private key (aud = tenant issuer). */
 export function signedForm(tenant: TestTenant, app: M2MApp): Record<string, string> {
   return assertionForm(signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg }), app.audience);
+}
+
+/**
+ * A client assertion signed with `jose` (an independent JOSE implementation) for `app`:
+ * iss = sub = client_id, aud = the tenant issuer, 60 s lifetime, fresh jti. `header`, `aud`
+ * and `key` override the defaults (alg and kid of the app's credential, its private key).
+ */
+export async function joseAssertion(
+  tenant: TestTenant,
+  app: M2MApp,
+  opts: { header?: Record<string, unknown>; aud?: string | string[]; key?: KeyObject } = {},
+): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: app.alg, kid: app.kid, ...opts.header } as { alg: string })
+    .setIssuer(app.clientId)
+    .setSubject(app.clientId)
+    .setAudience(opts.aud ?? tenant.issuer)
+    .setIssuedAt()
+    .setExpirationTime('60s')
+    .setJti(randomUUID())
+    .sign(opts.key ?? app.privateKey);
 }
