@@ -31,6 +31,14 @@ const tokenSchema = {
       scope: { type: 'string', maxLength: 2048 },
     },
   },
+  // A response schema lets Fastify serialise the token response with a compiled serializer.
+  response: {
+    200: {
+      type: 'object',
+      required: ['access_token', 'token_type', 'expires_in'],
+      properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, scope: { type: 'string' } },
+    },
+  },
 } as const;
 
 /**
