@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Store, Client } from '../store/index.ts';
+import type { Store, Client, Tenant } from '../store/index.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 import { importStoredKey } from '../domain/credentials/index.ts';
-import type { CandidateCredential } from '../domain/client-assertion/index.ts';
+import type { AssertionPolicy, CandidateCredential } from '../domain/client-assertion/index.ts';
+import { assertionPolicy } from '../domain/assertion-policy.ts';
 
 export interface GrantView {
   id: string;
@@ -21,6 +22,9 @@ export interface GrantView {
  */
 export interface ClientAuthContext {
   client: Client;
+  /** The tenant as loaded with the client: its plan and policy are as current as the stamp. */
+  tenant: Tenant;
+  policy: AssertionPolicy;
   stamp: string;
   candidates: CandidateCredential[];
   grants: Map<string, GrantView>;
@@ -92,7 +96,7 @@ export class ClientAuthCache {
       });
     }
     const secret = Buffer.from(this.box.open(client.clientSecretEnc, `client_secret:${clientId}`));
-    return { client, stamp: `${client.version}:${tenant.version}`, candidates, grants, secret };
+    return { client, tenant, policy: assertionPolicy(tenant.settings), stamp: `${client.version}:${tenant.version}`, candidates, grants, secret };
   }
 }
 

@@ -7,11 +7,10 @@ import {
   CLIENT_ASSERTION_TYPE,
   decodeClientAssertion,
   verifyClientAssertion,
-  type AssertionPolicy,
   type DecodedAssertion,
   type VerifiedAssertion,
 } from '../domain/client-assertion/index.ts';
-import type { TenantSettings } from '../domain/tenant-settings.ts';
+import { assertionPolicy } from '../domain/assertion-policy.ts';
 import { ClientAuthCache, secretMatches, type ClientAuthContext } from './client-auth-cache.ts';
 import type { TenantContext } from './tenant-directory.ts';
 
@@ -33,12 +32,6 @@ export interface AuthenticatedClient {
   assertion?: VerifiedAssertion;
 }
 
-export const assertionPolicy = (s: TenantSettings): AssertionPolicy => ({
-  maxAssertionBytes: 2048,
-  maxLifetimeSeconds: s.max_assertion_lifetime,
-  clockSkewSeconds: s.clock_skew,
-  audiencePolicy: s.audience_policy,
-});
 
 /**
  * Client authentication for every endpoint that needs it (one place, one order). Exactly one
@@ -81,21 +74,21 @@ export class ClientAuthenticator {
       throw new OAuthRequestError('invalid_request', `client_assertion_type must be "${CLIENT_ASSERTION_TYPE}".`);
     }
     if (!input.clientAssertion) throw new OAuthRequestError('invalid_request', 'client_assertion is required with client_assertion_type.');
-    const policy = assertionPolicy(tenant.tenant.settings);
-    const decoded = decodeClientAssertion(input.clientAssertion, policy);
+    // Decoding needs only the size limit; the tenant's current policy is applied by verifyWith.
+    const decoded = decodeClientAssertion(input.clientAssertion, assertionPolicy(tenant.tenant.settings));
     const clientId = decoded.clientId;
     try {
       if (input.clientId !== undefined && input.clientId !== clientId) {
         throw new ClientAuthError('client_id_mismatch', "The client_id parameter differs from the assertion's 'iss' and 'sub'.");
       }
       let ctx = await this.requireClient(tenant, clientId);
-      let verified = this.verifyWith(ctx, tenant, decoded, policy, now);
+      let verified = this.verifyWith(ctx, tenant, decoded, now);
       const claim = await this.store.replay.claim(replayKey(tenant.tenant.id, clientId, verified.jti), verified.replayUntil, now, clientId);
       if (claim.stamp !== ctx.stamp) {
         // Our cached view is stale (a credential, grant, client or tenant changed somewhere): decide again on fresh data.
         this.cache.invalidate(tenant.tenant.id, clientId);
         ctx = await this.requireClient(tenant, clientId);
-        verified = this.verifyWith(ctx, tenant, decoded, policy, now);
+        verified = this.verifyWith(ctx, tenant, decoded, now);
       }
       if (!claim.claimed) {
         throw new ClientAuthError('jti_replayed', 'This client assertion was already used: every request needs a new assertion with a fresh jti.');
@@ -107,10 +100,11 @@ export class ClientAuthenticator {
     }
   }
 
-  private verifyWith(ctx: ClientAuthContext, tenant: TenantContext, decoded: DecodedAssertion, policy: AssertionPolicy, now: number): VerifiedAssertion {
+  /** Plan, application and policy come from `ctx` (loaded together, checked by the stamp), so a change to any of them applies at once. */
+  private verifyWith(ctx: ClientAuthContext, tenant: TenantContext, decoded: DecodedAssertion, now: number): VerifiedAssertion {
     const { client } = ctx;
-    if (!planAllowsPrivateKeyJwt(tenant.tenant.plan)) {
-      throw new ClientAuthError('plan_required', `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${tenant.tenant.plan} plan.`);
+    if (!planAllowsPrivateKeyJwt(ctx.tenant.plan)) {
+      throw new ClientAuthError('plan_required', `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${ctx.tenant.plan} plan.`);
     }
     if (!isConfidential(client.appType)) {
       throw new ClientAuthError('public_client', 'Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine).');
@@ -121,7 +115,7 @@ export class ClientAuthenticator {
         `Private Key JWT is not enabled for this client (its token_endpoint_auth_method is ${client.tokenEndpointAuthMethod ?? 'unset'}).`,
       );
     }
-    return verifyClientAssertion(decoded, { credentials: ctx.candidates, issuer: tenant.issuer, tokenEndpoint: tenant.tokenEndpoint, policy, now });
+    return verifyClientAssertion(decoded, { credentials: ctx.candidates, issuer: tenant.issuer, tokenEndpoint: tenant.tokenEndpoint, policy: ctx.policy, now });
   }
 
   private async secret(tenant: TenantContext, clientId: string, secret: string, method: AuthMethod): Promise<AuthenticatedClient> {
