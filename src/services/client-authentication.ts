@@ -4,7 +4,7 @@ import { ClientAuthError, OAuthRequestError } from '../domain/errors.ts';
 import { planAllowsPrivateKeyJwt } from '../domain/plans.ts';
 import { isConfidential } from '../domain/app-types.ts';
 import {
-  CLIENT_ASSERTION_TYPE,
+  checkClientAssertionType,
   decodeClientAssertion,
   verifyClientAssertion,
   type DecodedAssertion,
@@ -70,9 +70,7 @@ export class ClientAuthenticator {
   }
 
   private async privateKeyJwt(tenant: TenantContext, input: ClientAuthInput, now: number): Promise<AuthenticatedClient> {
-    if (input.clientAssertionType !== CLIENT_ASSERTION_TYPE) {
-      throw new OAuthRequestError('invalid_request', `client_assertion_type must be "${CLIENT_ASSERTION_TYPE}".`);
-    }
+    checkClientAssertionType(input.clientAssertionType);
     if (!input.clientAssertion) throw new OAuthRequestError('invalid_request', 'client_assertion is required with client_assertion_type.');
     // Decoding needs only the size limit; the tenant's current policy is applied by verifyWith.
     const decoded = decodeClientAssertion(input.clientAssertion, assertionPolicy(tenant.tenant.settings));

@@ -6,19 +6,11 @@
  * alg signs with. Symmetric algs (HS*) and `none` are absent on purpose: a credential holds a
  * public key, and accepting HS* against it is the classic algorithm-confusion attack.
  */
-export type CredentialAlg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA';
+import { ASSERTION_SIGNING_ALGS, type AssertionSigningAlg } from '../client-assertion/index.ts';
 
-export const CREDENTIAL_ALGS: readonly CredentialAlg[] = Object.freeze([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'EdDSA',
-] as const);
+// A credential can be registered with exactly the algorithms the assertion verifier implements.
+export type CredentialAlg = AssertionSigningAlg;
+export const CREDENTIAL_ALGS: readonly CredentialAlg[] = ASSERTION_SIGNING_ALGS;
 
 /** Auth0's default, so clients that send no alg keep working. */
 export const DEFAULT_CREDENTIAL_ALG: CredentialAlg = 'RS256';
