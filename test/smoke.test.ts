@@ -37,5 +37,5 @@ test('smoke: M2M app with a credential gets a token by private_key_jwt', async (
   });
   assert.equal(again.status, 401);
   assert.equal(again.body.error, 'invalid_client');
-  console.log(again.body);
+  assert.match(again.body.error_description, /already used/);
 });
