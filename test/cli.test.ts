@@ -31,6 +31,11 @@ test('signet tenants create --json prints the tenant, its domain and Management 
   assert.throws(() => run(['tenants', 'create', 'other', '--plan', 'gold'], env), /Unknown plan/);
   const again = JSON.parse(run(['tenants', 'credentials', 'acme', '--json'], env));
   assert.deepEqual(again.management, out.management);
+  assert.match(run(['tenants', 'add-domain', 'acme', 'Auth.Acme.example'], env), /http:\/\/auth\.acme\.example\//);
+  assert.throws(() => run(['tenants', 'add-domain', 'acme', 'auth.acme.example'], env), /already served/);
+  assert.throws(() => run(['tenants', 'add-domain', 'acme', 'bad host/'], env), /needs a host/);
+  const listed = JSON.parse(run(['tenants', 'list', '--json'], env)).find((r: { tenant: string }) => r.tenant === 'acme');
+  assert.deepEqual(listed.custom_domains, ['auth.acme.example']);
 });
 
 test('signet keys generate writes a PKCS#8 private key with mode 0600 and prints the public key and its kid', (t) => {

@@ -10,6 +10,7 @@ const USAGE = `Usage: signet <command>
   tenants create NAME [--plan PLAN] [--json]
   tenants list [--json]
   tenants credentials NAME [--json]        the tenant's Management API client
+  tenants add-domain NAME HOST              serve the tenant at a custom domain too
   tenants update NAME --plan PLAN
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]

@@ -28,7 +28,14 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
       }
       case 'list': {
         const tenants = await store.tenants.list();
-        const rows = tenants.map((t) => ({ tenant: t.name, plan: t.plan, issuer: issuerFor(config, tenantHost(config, t.name)), domain: tenantHost(config, t.name) }));
+        const domains = await store.tenants.domains();
+        const rows = tenants.map((t) => ({
+          tenant: t.name,
+          plan: t.plan,
+          issuer: issuerFor(config, tenantHost(config, t.name)),
+          domain: tenantHost(config, t.name),
+          custom_domains: domains.filter((d) => d.tenantId === t.id && !d.isPrimary).map((d) => d.host),
+        }));
         if (values.json) console.log(JSON.stringify(rows, null, 2));
         else for (const r of rows) console.log(`${r.tenant}\t${r.plan}\t${r.issuer}`);
         return 0;
@@ -56,6 +63,18 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
         console.log(values.json ? JSON.stringify(out, null, 2) : Object.entries(out.management).map(([k, v]) => `${k}: ${v}`).join('\n'));
         return 0;
       }
+      case 'add-domain': {
+        // A custom domain served as an issuer of its own (as Auth0 custom domains are). Put TLS
+        // for it in front of Signet, or in SIGNET_TLS_CERT.
+        const [name, host] = positionals;
+        const t = name && (await store.tenants.getByName(name));
+        if (!t) throw new Error(`No tenant named "${name}"`);
+        if (!host || !/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host)) throw new Error('add-domain needs a host such as auth.example.com or auth.example.com:8443');
+        if (await store.tenants.hostExists(host.toLowerCase())) throw new Error(`${host} is already served`);
+        await store.tenants.addDomain(t.id, host.toLowerCase());
+        console.log(`${name} is now also served at ${issuerFor(config, host.toLowerCase())}`);
+        return 0;
+      }
       case 'update': {
         const name = positionals[0];
         const t = name && (await store.tenants.getByName(name));
@@ -65,7 +84,7 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
         return 0;
       }
     }
-    throw new Error('tenants: expected create, list, credentials or update');
+    throw new Error('tenants: expected create, list, credentials, add-domain or update');
   } finally {
     await store.close();
   }
