@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 
 export interface Target {
   name: 'signet' | 'oidc-provider';
@@ -28,20 +27,11 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export { CLIENT_ASSERTION_TYPE as ASSERTION_TYPE } from '../src/domain/client-assertion/index.ts';
 export const API_IDENTIFIER = 'https://api.bench.example/';
 export const API_SCOPE = 'read:things';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../test/support/free-port.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

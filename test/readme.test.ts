@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from './support/free-port.ts';
 
 /**
  * The README's walk-through, pasted into bash as a newcomer would, against `signet serve`.
@@ -14,12 +14,7 @@ test('README walk-through gets a token with a private-key-signed assertion', asy
   const readme = readFileSync('README.md', 'utf8');
   const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme)?.[1];
   assert.ok(block, 'README has a walkthrough block');
-  const port = await new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => r(port));
-    });
-  });
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'signet-readme-'));
   const bin = resolve('bin/signet.js');
   const env = { ...process.env, PORT: String(port), SIGNET_DATA_DIR: join(dir, 'data'), SIGNET_PUBLIC_URL: `http://localhost:${port}` };

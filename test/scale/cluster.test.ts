@@ -4,7 +4,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
@@ -20,13 +20,6 @@ let base: string;
 let env: NodeJS.ProcessEnv;
 let mgmt: string;
 
-const free = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function call(method: string, path: string, body?: unknown, form = false) {
   const res = await fetch(base + (form ? path : `api/v2/${path}`), {
@@ -42,7 +35,7 @@ async function call(method: string, path: string, body?: unknown, form = false) 
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'signet-cluster-'));
-  const port = await free();
+  const port = await freePort();
   base = `http://127.0.0.1:${port}/`;
   env = { ...process.env, PORT: String(port), SIGNET_DATA_DIR: dir, SIGNET_PUBLIC_URL: base.slice(0, -1), SIGNET_BIND: '127.0.0.1' };
   proc = spawn(process.execPath, ['bin/signet.js', 'serve', '--workers', '2'], { env, stdio: ['ignore', 'pipe', 'inherit'] });

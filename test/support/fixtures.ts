@@ -10,7 +10,8 @@ import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify, Sign
 import type { Harness, TestTenant } from './harness.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 
-export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+import { CLIENT_ASSERTION_TYPE as JWT_BEARER } from '../../src/domain/client-assertion/index.ts';
+export { JWT_BEARER };
 
 export type CredentialAlg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA';
 

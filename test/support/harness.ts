@@ -9,6 +9,7 @@ import { buildServices, type Services } from '../../src/services/index.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createTenant, ensureDefaultTenant, type CreatedTenant } from '../../src/services/tenants.ts';
 import { testCertificate } from './tls.ts';
+import { freePort } from './free-port.ts';
 
 export const PUBLIC_HOST = 'signet.test';
 
@@ -150,16 +151,4 @@ async function defaultTenantInfo(services: Services, config: Config): Promise<Cr
     domain: host,
     management: { client_id: client.clientId, client_secret: services.box.open(client.clientSecretEnc, `client_secret:${client.clientId}`), audience },
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -22,7 +22,7 @@ import type { Harness, TestTenant } from './harness.ts';
 import { replayKey } from '../../src/services/client-authentication.ts';
 import { selfSignedCertificate } from '../../src/domain/credentials/test-material.ts';
 
-export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export { CLIENT_ASSERTION_TYPE as ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Keys and certificates
