@@ -61,16 +61,7 @@ export function decodeClientAssertion(assertion: string, policy: AssertionPolicy
   }
   const clientId = iss;
 
-  const jti = payload.jti;
-  if (jti === undefined) {
-    fail('jti_missing', "'jti' claim is required: a unique identifier for this assertion (a UUID is recommended), which can be used only once", clientId);
-  }
-  if (typeof jti !== 'string' || jti.length === 0) {
-    fail('jti_missing', `'jti' claim must be a non-empty string (got ${describeType(jti)})`, clientId);
-  }
-  if (jti.length > MAX_ID_LENGTH) {
-    fail('jti_too_long', `'jti' claim must be at most ${MAX_ID_LENGTH} characters (got ${jti.length})`, clientId);
-  }
+  checkJti(payload.jti, clientId);
   checkNumericDate('exp', payload.exp, clientId);
   checkNumericDate('iat', payload.iat, clientId);
   checkNumericDate('nbf', payload.nbf, clientId);
@@ -88,7 +79,7 @@ export function decodeClientAssertion(assertion: string, policy: AssertionPolicy
   };
 }
 
-function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<string, unknown> {
+export function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(UTF8.decode(Buffer.from(part, 'base64url')));
@@ -101,7 +92,7 @@ function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<stri
   return value as Record<string, unknown>;
 }
 
-function checkAlg(alg: unknown): asserts alg is string {
+export function checkAlg(alg: unknown): asserts alg is string {
   if (alg === undefined) {
     fail('alg_missing', `'alg' header parameter is required: the algorithm the assertion is signed with (${SUPPORTED_ALGS})`);
   }
@@ -128,7 +119,7 @@ function checkAlg(alg: unknown): asserts alg is string {
   }
 }
 
-function checkIdentifier(claim: 'iss' | 'sub', value: unknown, expected: string): asserts value is string {
+export function checkIdentifier(claim: 'iss' | 'sub', value: unknown, expected: string): asserts value is string {
   if (value === undefined) fail(`${claim}_missing`, `'${claim}' claim is required: ${expected}`);
   if (typeof value !== 'string' || value.length === 0) {
     fail(`${claim}_missing`, `'${claim}' claim must be a non-empty string, ${expected} (got ${describeType(value)})`);
@@ -138,12 +129,25 @@ function checkIdentifier(claim: 'iss' | 'sub', value: unknown, expected: string)
   }
 }
 
-function checkNumericDate(claim: 'exp' | 'iat' | 'nbf', value: unknown, clientId: string): void {
+export function checkNumericDate(claim: 'exp' | 'iat' | 'nbf', value: unknown, clientId: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
     fail(
       'malformed_assertion',
       `'${claim}' claim must be a NumericDate, a number of seconds since 1970-01-01T00:00:00Z (got ${describeType(value)})`,
       clientId,
     );
+  }
+}
+
+/** `jti` present, a non-empty string of at most 64 characters (`jti_missing`, `jti_too_long`). */
+export function checkJti(jti: unknown, clientId: string): asserts jti is string {
+  if (jti === undefined) {
+    fail('jti_missing', "'jti' claim is required: a unique identifier for this assertion (a UUID is recommended), which can be used only once", clientId);
+  }
+  if (typeof jti !== 'string' || jti.length === 0) {
+    fail('jti_missing', `'jti' claim must be a non-empty string (got ${describeType(jti)})`, clientId);
+  }
+  if (jti.length > MAX_ID_LENGTH) {
+    fail('jti_too_long', `'jti' claim must be at most ${MAX_ID_LENGTH} characters (got ${jti.length})`, clientId);
   }
 }

@@ -21,3 +21,4 @@ export { checkClientAssertionType } from './check-client-assertion-type.ts';
 export { decodeClientAssertion } from './decode-client-assertion.ts';
 export { verifyClientAssertion } from './verify-client-assertion.ts';
 export { ASSERTION_SIGNING_ALGS, isAssertionSigningAlg, verifyJwsSignature, type AssertionSigningAlg } from './verify-jws-signature.ts';
+export { inspectClientAssertion, type AssertionCheck, type AssertionCheckId, type AssertionCheckStatus, type InspectAssertionContext } from './inspect-client-assertion.ts';

@@ -1,0 +1,82 @@
+/**
+ * Specification of inspectClientAssertion (the dashboard's checker): every check reported on
+ * its own, several failures at once, the same verdict as the token endpoint, never a throw.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { inspectClientAssertion, type AssertionCheckStatus, type InspectAssertionContext } from './index.ts';
+import { CLIENT_ID, NOW_S, assertion, authenticate, context, keys } from './test-fixtures.ts';
+
+const ctx = (over: Partial<InspectAssertionContext> = {}): InspectAssertionContext => ({ ...context(), clientId: CLIENT_ID, applicationProblem: null, ...over });
+const statuses = (token: string, c = ctx()) => Object.fromEntries(inspectClientAssertion(token, c).checks.map((k) => [k.id, k.status])) as Record<string, AssertionCheckStatus>;
+
+describe('inspectClientAssertion', () => {
+  test('a valid assertion passes every check, and the token endpoint accepts it too', () => {
+    const token = assertion();
+    const result = inspectClientAssertion(token, ctx());
+    assert.equal(result.ok, true);
+    assert.deepEqual(
+      result.checks.map((c) => c.id),
+      ['application', 'format', 'alg', 'kid', 'iss_sub', 'signature', 'aud', 'exp', 'lifetime', 'iat_nbf', 'jti', 'typ'],
+    );
+    assert.ok(result.checks.every((c) => c.status === 'pass' && c.message.length > 0));
+    authenticate(token);
+  });
+
+  test('reports several failing claims at once, each with the token endpoint message', () => {
+    const token = assertion({ payload: { aud: 'https://elsewhere.example/', exp: NOW_S - 3600, iat: NOW_S - 4000, jti: undefined } });
+    const s = statuses(token);
+    assert.equal(s.signature, 'pass');
+    assert.equal(s.aud, 'fail');
+    assert.equal(s.exp, 'fail');
+    assert.equal(s.lifetime, 'fail');
+    assert.equal(s.jti, 'fail');
+    assert.equal(s.iss_sub, 'pass');
+    const aud = inspectClientAssertion(token, ctx()).checks.find((c) => c.id === 'aud')!;
+    assert.match(aud.message, /^'aud'/);
+    assert.match(aud.message, /https:\/\/acme\.signet\.test\//);
+  });
+
+  test('a signature made with another key fails the signature check only', () => {
+    const s = statuses(assertion({ key: keys.rsaB.privateKey }));
+    assert.equal(s.signature, 'fail');
+    assert.equal(s.kid, 'pass');
+    assert.equal(s.exp, 'pass');
+  });
+
+  test('an unknown kid fails kid and skips the signature; alg mismatch fails alg', () => {
+    let s = statuses(assertion({ header: { kid: 'nope' } }));
+    assert.equal(s.kid, 'fail');
+    assert.equal(s.signature, 'skipped');
+    s = statuses(assertion({ header: { alg: 'PS256' } }));
+    assert.equal(s.alg, 'fail');
+    assert.equal(s.kid, 'pass');
+    assert.equal(s.signature, 'skipped');
+    s = statuses(assertion({ header: { alg: 'HS256' }, signAlg: 'RS256' }));
+    assert.equal(s.alg, 'fail');
+    assert.equal(s.kid, 'skipped');
+  });
+
+  test("an assertion naming another application fails iss/sub", () => {
+    const token = assertion({ payload: { iss: 'other', sub: 'other' } });
+    const check = inspectClientAssertion(token, ctx()).checks.find((c) => c.id === 'iss_sub')!;
+    assert.equal(check.status, 'fail');
+    assert.match(check.message, /not this application/);
+  });
+
+  test('garbage is a format failure with everything else skipped, never a throw', () => {
+    for (const input of ['', 'abc', 'a.b.c', 'x'.repeat(5000), '\u0000.\u0001.\u0002']) {
+      const result = inspectClientAssertion(input, ctx());
+      assert.equal(result.ok, false);
+      assert.equal(result.checks.find((c) => c.id === 'format')!.status, 'fail');
+      assert.ok(result.checks.filter((c) => !['application', 'format'].includes(c.id)).every((c) => c.status === 'skipped'));
+    }
+  });
+
+  test('an application that cannot use Private Key JWT fails the first check and still reports the rest', () => {
+    const result = inspectClientAssertion(assertion(), ctx({ applicationProblem: 'Private Key JWT is not enabled for this application.' }));
+    assert.equal(result.ok, false);
+    assert.equal(result.checks[0]!.status, 'fail');
+    assert.equal(result.checks.find((c) => c.id === 'signature')!.status, 'pass');
+  });
+});
