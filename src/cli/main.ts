@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from './serve.ts';
 import { tenantsCommand } from './tenants.ts';
+import { adminsCommand } from './admins.ts';
 import { keysGenerate } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
 
@@ -12,6 +13,8 @@ const USAGE = `Usage: signet <command>
   tenants credentials NAME [--json]        the tenant's Management API client
   tenants add-domain NAME HOST              serve the tenant at a custom domain too
   tenants update NAME --plan PLAN
+  admins create EMAIL                      a dashboard admin (password asked for, or piped on stdin)
+  admins set-password EMAIL | delete EMAIL | list
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
   token --domain DOMAIN --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
@@ -30,6 +33,8 @@ async function main(): Promise<number> {
     }
     case 'tenants':
       return tenantsCommand(sub, argv.slice(2));
+    case 'admins':
+      return adminsCommand(sub, argv.slice(2));
     case 'keys':
       if (sub === 'generate') return keysGenerate(argv.slice(2));
       break;

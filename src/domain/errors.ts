@@ -20,6 +20,7 @@ export type ErrorKind =
   | 'conflict'
   | 'unauthorized'
   | 'client_auth'
+  | 'rate_limited'
   | 'oauth_request';
 
 /** Input that cannot be accepted as given (400 on the Management API). */
@@ -47,6 +48,14 @@ export class ConflictError extends SignetError {
 /** Management API caller not authenticated (401). */
 export class UnauthorizedError extends SignetError {
   readonly kind = 'unauthorized';
+}
+
+/** Too many attempts (429): the caller must wait `retryAfterSeconds`. */
+export class RateLimitedError extends SignetError {
+  readonly kind = 'rate_limited';
+  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+    super(code, message);
+  }
 }
 
 /**

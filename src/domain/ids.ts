@@ -27,3 +27,6 @@ export const newTenantId = () => `ten_${randomBase62(16)}`;
 const LOG_PREFIX = randomBase62(12);
 let logCounter = 0;
 export const newLogId = () => `${LOG_PREFIX}${(++logCounter).toString(36).padStart(12, '0')}`;
+export const newAdminId = () => `adm_${randomBase62(16)}`;
+/** A dashboard session token: 256 bits, the cookie value (only its digest is stored). */
+export const newSessionToken = () => randomBytes(32).toString('base64url');

@@ -6,6 +6,7 @@ import { oauthErrorBody } from './errors.ts';
 import { logTokenFailure, tokenRoutes } from './oauth/token.ts';
 import { discoveryRoutes } from './oauth/discovery.ts';
 import { managementApi } from './management/index.ts';
+import { dashboard } from './dashboard/index.ts';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -46,5 +47,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   tokenRoutes(app, services);
   discoveryRoutes(app, services);
   await app.register(managementApi, { prefix: '/api/v2', services });
+  await app.register(dashboard, { prefix: '/dashboard', services });
+  app.get('/', async (_req, reply) => reply.redirect('/dashboard/'));
+  app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
   return app;
 }

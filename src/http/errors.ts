@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import { SignetError, ClientAuthError, OAuthRequestError } from '../domain/errors.ts';
+import { SignetError, ClientAuthError, InvalidInputError, OAuthRequestError } from '../domain/errors.ts';
 
 export interface OAuthErrorBody {
   error: string;
@@ -38,6 +38,8 @@ export interface ManagementErrorBody {
   error: string;
   message: string;
   errorCode: string;
+  /** Signet extension: the request field the problem is about, so a form can show it there. */
+  field?: string;
 }
 
 const STATUS: Record<SignetError['kind'], number> = {
@@ -47,6 +49,7 @@ const STATUS: Record<SignetError['kind'], number> = {
   conflict: 409,
   unauthorized: 401,
   client_auth: 401,
+  rate_limited: 429,
   oauth_request: 400,
 };
 const PHRASE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
@@ -63,7 +66,8 @@ const FASTIFY_CODES: Record<string, string> = {
 export function managementErrorBody(err: unknown): ManagementErrorBody | null {
   if (err instanceof SignetError) {
     const status = err instanceof OAuthRequestError ? err.status : STATUS[err.kind];
-    return { statusCode: status, error: PHRASE[status] ?? 'Error', message: err.message, errorCode: err.code };
+    const field = err instanceof InvalidInputError ? err.field : undefined;
+    return { statusCode: status, error: PHRASE[status] ?? 'Error', message: err.message, errorCode: err.code, ...(field && { field }) };
   }
   const fe = err as FastifyError;
   if (fe && fe.validation) {

@@ -100,19 +100,7 @@ export class ClientAuthenticator {
 
   /** Plan, application and policy come from `ctx` (loaded together, checked by the stamp), so a change to any of them applies at once. */
   private verifyWith(ctx: ClientAuthContext, tenant: TenantContext, decoded: DecodedAssertion, now: number): VerifiedAssertion {
-    const { client } = ctx;
-    if (!planAllowsPrivateKeyJwt(ctx.tenant.plan)) {
-      throw new ClientAuthError('plan_required', `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${ctx.tenant.plan} plan.`);
-    }
-    if (!isConfidential(client.appType)) {
-      throw new ClientAuthError('public_client', 'Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine).');
-    }
-    if (!client.privateKeyJwt) {
-      throw new ClientAuthError(
-        'method_not_enabled',
-        `Private Key JWT is not enabled for this client (its token_endpoint_auth_method is ${client.tokenEndpointAuthMethod ?? 'unset'}).`,
-      );
-    }
+    checkPrivateKeyJwtAllowed(ctx);
     return verifyClientAssertion(decoded, { credentials: ctx.candidates, issuer: tenant.issuer, tokenEndpoint: tenant.tokenEndpoint, policy: ctx.policy, now });
   }
 
@@ -146,6 +134,23 @@ export class ClientAuthenticator {
     const ctx = await this.cache.get(tenant.tenant.id, clientId);
     if (!ctx) throw new ClientAuthError('unknown_client', 'Unknown client: no application with this client_id exists on this tenant.');
     return ctx;
+  }
+}
+
+/** Step 3 of DESIGN's order: the tenant's plan, the application's type and its enabled method allow Private Key JWT. */
+export function checkPrivateKeyJwtAllowed(ctx: ClientAuthContext): void {
+  const { client } = ctx;
+  if (!planAllowsPrivateKeyJwt(ctx.tenant.plan)) {
+    throw new ClientAuthError('plan_required', `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${ctx.tenant.plan} plan.`);
+  }
+  if (!isConfidential(client.appType)) {
+    throw new ClientAuthError('public_client', 'Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine).');
+  }
+  if (!client.privateKeyJwt) {
+    throw new ClientAuthError(
+      'method_not_enabled',
+      `Private Key JWT is not enabled for this client (its token_endpoint_auth_method is ${client.tokenEndpointAuthMethod ?? 'unset'}).`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { TenantDirectory } from './tenant-directory.ts';
 import { ClientAuthCache } from './client-auth-cache.ts';
 import { ClientAuthenticator } from './client-authentication.ts';
 import { CredentialUsage } from './credential-usage.ts';
+import { AdminAuth } from './admin-auth.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   cache: ClientAuthCache;
   authenticator: ClientAuthenticator;
   usage: CredentialUsage;
+  admins: AdminAuth;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,12 @@ export async function buildServices(config: Config): Promise<Services> {
   const directory = new TenantDirectory(store, config);
   const cache = new ClientAuthCache(store, box);
   const usage = new CredentialUsage(store.credentials);
-  const purge = setInterval(() => void store.replay.purgeExpired(Date.now()).catch(() => undefined), 60_000);
+  const admins = new AdminAuth(store, config.masterKey);
+  const purge = setInterval(() => {
+    const now = Date.now();
+    void store.replay.purgeExpired(now).catch(() => undefined);
+    void admins.purge(now).catch(() => undefined);
+  }, 60_000);
   purge.unref();
   return {
     config,
@@ -34,6 +41,7 @@ export async function buildServices(config: Config): Promise<Services> {
     cache,
     authenticator: new ClientAuthenticator(store, cache),
     usage,
+    admins,
     async close() {
       clearInterval(purge);
       await usage.close();

@@ -84,10 +84,27 @@ export class TenantDirectory {
     this.lastCheck = Date.now();
   }
 
+  /** The tenant's context on its primary domain (a reload only when the name is not known yet, e.g. just created elsewhere). */
   async byName(name: string): Promise<TenantContext | undefined> {
+    const find = () => {
+      for (const ctx of this.byHost.values()) if (ctx.tenant.name === name && ctx.issuer === ctx.primaryIssuer) return ctx;
+      return undefined;
+    };
+    const now = Date.now();
+    if (now - this.lastCheck > STAMP_CHECK_MS) {
+      this.lastCheck = now;
+      if ((await this.store.tenants.stamp()) !== this.stamp) await this.reload();
+    }
+    const hit = find();
+    if (hit) return hit;
     await this.reload();
-    for (const ctx of this.byHost.values()) if (ctx.tenant.name === name && ctx.issuer === ctx.primaryIssuer) return ctx;
-    return undefined;
+    return find();
+  }
+
+  /** Every tenant on its primary domain, by name. */
+  async all(): Promise<TenantContext[]> {
+    await this.reload();
+    return [...this.byHost.values()].filter((c) => c.issuer === c.primaryIssuer).sort((a, b) => a.tenant.name.localeCompare(b.tenant.name));
   }
 
   /** The tenant's current signing key, decrypted once per tenant version. */

@@ -9,6 +9,7 @@ import { ClientGrantStore } from './client-grants.ts';
 import { SqlReplayStore, type ReplayStore } from './replay.ts';
 import { RedisReplayStore } from './redis-replay.ts';
 import { LogStore } from './logs.ts';
+import { AdminStore } from './admins.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -22,6 +23,7 @@ export interface Store {
   clientGrants: ClientGrantStore;
   replay: ReplayStore;
   logs: LogStore;
+  admins: AdminStore;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     clientGrants: new ClientGrantStore(db),
     replay,
     logs,
+    admins: new AdminStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();
@@ -51,6 +54,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
 }
 
 export type { Tenant } from './tenants.ts';
+export type { Admin, AdminSession } from './admins.ts';
 export type { Client } from './clients.ts';
 export type { StoredCredential } from './credentials.ts';
 export type { ResourceServer } from './resource-servers.ts';

@@ -7,9 +7,9 @@ export function auditLog(services: Services, req: FastifyRequest, description: s
     tenantId: req.tenantCtx.tenant.id,
     type: 'sapi',
     description,
-    clientId: req.mgmt.claims.azp ?? null,
+    clientId: req.mgmt.clientId,
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? null,
-    details: { ...details, method: req.method, path: req.url.split('?')[0] },
+    details: { ...details, method: req.method, path: req.url.split('?')[0], ...(req.mgmt.admin && { admin: req.mgmt.admin }) },
   });
 }

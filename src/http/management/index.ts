@@ -7,6 +7,7 @@ import { credentialRoutes } from './credentials.ts';
 import { apiRoutes } from './apis.ts';
 import { logRoutes } from './logs.ts';
 import { tenantSettingsRoutes } from './tenant-settings.ts';
+import { checkAssertionRoutes } from './check-assertion.ts';
 
 /** The Management API v2 subset, as an encapsulated plugin under /api/v2 with its own auth and error shape. */
 export async function managementApi(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -28,4 +29,5 @@ export async function managementApi(app: FastifyInstance, opts: { services: Serv
   apiRoutes(app, services);
   logRoutes(app, services);
   tenantSettingsRoutes(app, services);
+  checkAssertionRoutes(app, services);
 }

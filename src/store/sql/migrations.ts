@@ -120,6 +120,30 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX log_events_tenant_date ON log_events(tenant_id, date);
   `,
+  // 2: dashboard admins. Session ids and CSRF tokens are stored only as SHA-256 digests, so a
+  // database read does not hand out live sessions.
+  `
+  CREATE TABLE admins (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE admin_sessions (
+    id_hash TEXT PRIMARY KEY,
+    admin_id TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX admin_sessions_admin ON admin_sessions(admin_id);
+  CREATE TABLE admin_login_failures (
+    key TEXT NOT NULL,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX admin_login_failures_key ON admin_login_failures(key, at);
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../services.ts';
+import { ForbiddenError, InvalidInputError } from '../../domain/errors.ts';
+import { planAllowsPrivateKeyJwt } from '../../domain/plans.ts';
+import type { SignInOutcome } from '../../services/admin-auth.ts';
+import { clearSessionCookie, requireAdmin, sessionTokenOf, setSessionCookie } from './session-cookie.ts';
+
+/** Auth0's log event types for sign-ins: success, wrong password, unknown user, blocked by too many failures. */
+const SIGN_IN_EVENTS: Record<SignInOutcome, { type: string; description: string }> = {
+  success: { type: 's', description: 'Dashboard sign-in' },
+  wrong_password: { type: 'fp', description: 'Dashboard sign-in failed: wrong password' },
+  unknown_email: { type: 'fu', description: 'Dashboard sign-in failed: no admin with this email' },
+  throttled: { type: 'limit_wc', description: 'Dashboard sign-in refused: too many failed attempts' },
+};
+
+/**
+ * A sign-in may only come from this origin as JSON: a cross-site HTML form can send neither an
+ * application/json body nor a same-origin Origin header (login CSRF, which would sign a
+ * victim into an attacker's account).
+ */
+function checkSameOrigin(req: FastifyRequest): void {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new InvalidInputError('json_required', 'Sign in with a JSON body (the dashboard does this).');
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `${req.protocol}://${req.headers.host}`) {
+    throw new ForbiddenError('cross_origin', 'Sign-in requests must come from the dashboard itself.');
+  }
+}
+
+export function sessionRoutes(app: FastifyInstance, services: Services): void {
+  const credentials = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['email', 'password'],
+    properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 } },
+  } as const;
+
+  app.get('/api/session', async (req, reply) => {
+    const { admin, csrfToken } = await requireAdmin(req, services, { csrf: false });
+    return reply.header('cache-control', 'no-store').send({ email: admin.email, csrf_token: csrfToken });
+  });
+
+  app.post<{ Body: { email: string; password: string } }>('/api/session', { schema: { body: credentials } }, async (req, reply) => {
+    checkSameOrigin(req);
+    const log = (outcome: SignInOutcome, email: string) =>
+      services.store.logs.append({
+        tenantId: req.tenantCtx.tenant.id,
+        ...SIGN_IN_EVENTS[outcome],
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? null,
+        details: { email, via: 'dashboard' },
+      });
+    const signedIn = await services.admins.signIn(req.body.email, req.body.password, req.ip, Date.now(), log);
+    // A session id from before sign-in never survives it (session fixation).
+    const previous = sessionTokenOf(req, services);
+    if (previous) await services.admins.signOut(previous);
+    setSessionCookie(reply, services, signedIn.token);
+    return reply.header('cache-control', 'no-store').send({ email: signedIn.admin.email, csrf_token: signedIn.csrfToken });
+  });
+
+  app.delete('/api/session', async (req, reply) => {
+    const { token } = await requireAdmin(req, services, { csrf: true });
+    await services.admins.signOut(token);
+    clearSessionCookie(reply, services);
+    return reply.code(204).send();
+  });
+
+  /** Every tenant, for the switcher: a platform admin manages them all. */
+  app.get('/api/tenants', async (req, reply) => {
+    await requireAdmin(req, services, { csrf: true });
+    const tenants = await services.directory.all();
+    return reply.header('cache-control', 'no-store').send(
+      tenants.map((c) => ({
+        name: c.tenant.name,
+        plan: c.tenant.plan,
+        domain: c.host,
+        issuer: c.primaryIssuer,
+        token_endpoint: c.tokenEndpoint,
+        private_key_jwt_allowed: planAllowsPrivateKeyJwt(c.tenant.plan),
+      })),
+    );
+  });
+}
