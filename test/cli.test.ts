@@ -76,3 +76,23 @@ test('first start creates the default tenant and says how to get its credentials
   const second = await start();
   assert.doesNotMatch(second, /Created the default tenant/);
 });
+
+test('signet admins create reads the password from stdin, stores only a scrypt hash, and refuses weak passwords and duplicates', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-admins-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { ...process.env, SIGNET_DATA_DIR: dir, SIGNET_PUBLIC_URL: 'http://localhost:3000' };
+  const admin = (args: string[], input: string) => execFileSync(process.execPath, [bin, 'admins', ...args], { env, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const password = 'a long enough passphrase';
+  assert.match(admin(['create', 'Ops@Example.com'], `${password}\n`), /Created admin ops@example\.com\. Sign in at http:\/\/localhost:3000\/dashboard\//);
+  assert.throws(() => admin(['create', 'ops@example.com'], `${password}\n`), /already exists/);
+  assert.throws(() => admin(['create', 'short@example.com'], 'short\n'), /at least 12 characters/);
+  assert.throws(() => admin(['create', 'not-an-email'], `${password}\n`), /not an email address/);
+  assert.throws(() => admin(['create', 'empty@example.com'], ''), /No password on stdin/);
+  assert.match(admin(['list'], ''), /^ops@example\.com\tcreated /);
+  // The password itself is nowhere in the database file.
+  const db = readFileSync(join(dir, 'signet.db'));
+  assert.ok(!db.includes(password));
+  assert.ok(db.includes('scrypt$32768$8$1$'));
+  assert.match(admin(['delete', 'ops@example.com'], ''), /Deleted admin/);
+  assert.equal(admin(['list'], ''), '');
+});

@@ -83,19 +83,31 @@ export function CreateApplicationDialog({ onClose, initialType = 'regular_web' }
         <Field label="Name" error={errors.name} hint="You can change it later.">
           {(p) => <input {...p} className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={128} autoComplete="off" />}
         </Field>
-        <fieldset className="fieldset" aria-describedby={legendId}>
+        <fieldset className="fieldset">
           <legend className="field-label">Application type</legend>
-          <div className="choice-grid" id={legendId}>
+          <div className="choice-grid">
             {TYPES.map((t) => (
-              <label key={t.id} className={`choice-card ${type === t.id ? 'is-selected' : ''}`}>
-                <input type="radio" name="app_type" value={t.id} checked={type === t.id} onChange={() => setType(t.id)} aria-describedby={`${legendId}-${t.id}`} />
+              // The label holds only the type's name, so the radio's accessible name is exactly it;
+              // the whole card is still a click target.
+              <div key={t.id} className={`choice-card ${type === t.id ? 'is-selected' : ''}`} onClick={() => setType(t.id)}>
+                <input
+                  type="radio"
+                  id={`${legendId}-${t.id}-radio`}
+                  name="app_type"
+                  value={t.id}
+                  checked={type === t.id}
+                  onChange={() => setType(t.id)}
+                  aria-describedby={`${legendId}-${t.id}`}
+                />
                 <span className="choice-text">
-                  <span className="choice-title">{APP_TYPE_LABELS[t.id]}</span>
+                  <label className="choice-title" htmlFor={`${legendId}-${t.id}-radio`}>
+                    {APP_TYPE_LABELS[t.id]}
+                  </label>
                   <span className="choice-hint" id={`${legendId}-${t.id}`}>
                     {t.hint}
                   </span>
                 </span>
-              </label>
+              </div>
             ))}
           </div>
         </fieldset>
