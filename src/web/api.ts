@@ -175,8 +175,8 @@ export const sessionApi = {
 };
 
 /**
- * Management API v2 calls for one tenant, authenticated by the session cookie. The CSRF header
- * goes on every call (GET included) because the server checks it uniformly; a 401 means the
+ * Management API v2 calls for one tenant, authenticated by the session cookie. The tenant and
+ * CSRF headers go on every call (GET included) because the server checks them uniformly; a 401 means the
  * session is gone, which the app handles once, centrally, by showing the sign-in page.
  */
 export class ManagementApi {
@@ -188,11 +188,10 @@ export class ManagementApi {
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     try {
-      return await send<T>('/api/v2' + path, {
-        method,
-        headers: { ...JSON_HEADERS, 'x-signet-tenant': this.tenant, 'x-csrf-token': this.csrf },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
+      // content-type only with a body: Fastify refuses an empty body declared as JSON (e.g. on DELETE).
+      const headers: Record<string, string> = { accept: 'application/json', 'x-signet-tenant': this.tenant, 'x-csrf-token': this.csrf };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      return await send<T>('/api/v2' + path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) this.onSessionEnded();
       throw err;

@@ -27,20 +27,26 @@ export function GrantEditor({ subject, detail, clientId, audience, scopes, grant
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
-  const run = async (op: () => Promise<ClientGrant | undefined>) => {
+  // What the boxes show while a change is in flight: the state asked for, not the one stored, so
+  // a tick stays ticked (and reverts only if the server refuses).
+  const [pending, setPending] = useState<{ granted: boolean; scope: string[] } | null>(null);
+
+  const run = async (want: { granted: boolean; scope: string[] }, op: () => Promise<ClientGrant | undefined>) => {
     setBusy(true);
     setError(null);
+    setPending(want);
     try {
       onChange(await op());
     } catch (err) {
       setError(toApiError(err).message);
     } finally {
+      setPending(null);
       setBusy(false);
     }
   };
 
   const toggleGrant = () =>
-    run(async () => {
+    run({ granted: !grant, scope: [] }, async () => {
       if (grant) {
         await api.delete(`/client-grants/${seg(grant.id)}`);
         return undefined;
@@ -48,35 +54,39 @@ export function GrantEditor({ subject, detail, clientId, audience, scopes, grant
       return api.post<ClientGrant>('/client-grants', { client_id: clientId, audience, scope: [] });
     });
 
-  const toggleScope = (value: string) =>
-    run(async () => {
-      if (!grant) return grant;
-      const set = new Set(grant.scope);
-      if (set.has(value)) set.delete(value);
-      else set.add(value);
-      // Keep the API's own order, so the stored grant reads the same way the API lists its scopes.
-      const known = scopes.map((s) => s.value).filter((v) => set.has(v));
-      const unknown = [...set].filter((v) => !scopes.some((s) => s.value === v));
-      return api.patch<ClientGrant>(`/client-grants/${seg(grant.id)}`, { scope: [...known, ...unknown] });
-    });
+  const toggleScope = (value: string) => {
+    if (!grant) return;
+    const set = new Set(grant.scope);
+    if (set.has(value)) set.delete(value);
+    else set.add(value);
+    // Keep the API's own order, so the stored grant reads the same way the API lists its scopes.
+    const known = scopes.map((s) => s.value).filter((v) => set.has(v));
+    const unknown = [...set].filter((v) => !scopes.some((s) => s.value === v));
+    const scope = [...known, ...unknown];
+    return run({ granted: true, scope }, () => api.patch<ClientGrant>(`/client-grants/${seg(grant.id)}`, { scope }));
+  };
 
-  const setAll = (all: boolean) =>
-    run(async () => (grant ? api.patch<ClientGrant>(`/client-grants/${seg(grant.id)}`, { scope: all ? scopes.map((s) => s.value) : [] }) : grant));
+  const setAll = (all: boolean) => {
+    if (!grant) return;
+    const scope = all ? scopes.map((s) => s.value) : [];
+    return run({ granted: true, scope }, () => api.patch<ClientGrant>(`/client-grants/${seg(grant.id)}`, { scope }));
+  };
 
-  const granted = new Set(grant?.scope ?? []);
+  const isGranted = pending ? pending.granted : !!grant;
+  const granted = new Set(pending ? pending.scope : (grant?.scope ?? []));
   return (
-    <div className={`grant ${grant ? 'is-granted' : ''}`} aria-busy={busy || undefined}>
+    <div className={`grant ${isGranted ? 'is-granted' : ''}`} aria-busy={busy || undefined}>
       <div className="grant-head">
-        <input type="checkbox" id={`${id}-grant`} className="checkbox" checked={!!grant} onChange={toggleGrant} disabled={busy || readOnly} />
+        <input type="checkbox" id={`${id}-grant`} className="checkbox" checked={isGranted} onChange={toggleGrant} disabled={busy || readOnly} />
         <div className="grant-head-text">
           <label htmlFor={`${id}-grant`} className="grant-label">
             Authorize {subject}
           </label>
           {detail && <div className="grant-detail">{detail}</div>}
         </div>
-        {grant && <span className="grant-count">{plural(grant.scope.length, 'scope', 'scopes')}</span>}
+        {isGranted && <span className="grant-count">{plural(granted.size, 'scope', 'scopes')}</span>}
       </div>
-      {grant && (
+      {grant && isGranted && (
         <div className="grant-scopes">
           {scopes.length === 0 ? (
             <p className="muted">This API defines no scopes: tokens for it carry none.</p>

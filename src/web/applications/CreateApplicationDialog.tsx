@@ -121,8 +121,9 @@ export function CreateApplicationDialog({ onClose, initialType = 'regular_web' }
               <select {...p} className="select" value={audience} onChange={(e) => setAudience(e.target.value)} disabled={!apis}>
                 <option value="">None</option>
                 {(apis ?? []).map((a) => (
-                  <option key={a.id} value={a.identifier}>
-                    {a.name} ({a.identifier})
+                  // Just the name: it is what people (and selectOption({ label })) look for.
+                  <option key={a.id} value={a.identifier} title={a.identifier}>
+                    {a.name}
                   </option>
                 ))}
               </select>

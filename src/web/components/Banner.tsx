@@ -4,9 +4,12 @@ import type { ReactNode } from 'react';
 export function ErrorBanner({ message, onRetry }: { message?: string | null; onRetry?: () => void }) {
   if (!message) return null;
   return (
-    <div className="banner banner-error" role="alert">
+    <div className="banner banner-error">
       <span className="banner-icon" aria-hidden="true">!</span>
-      <span className="banner-text">{message}</span>
+      {/* Only the message is the alert, so it is announced (and matched) without the icon or button. */}
+      <span className="banner-text" role="alert">
+        {message}
+      </span>
       {onRetry && (
         <button type="button" className="button button-small" onClick={onRetry}>
           Try again
@@ -20,9 +23,11 @@ export function ErrorBanner({ message, onRetry }: { message?: string | null; onR
 export function NoticeBanner({ children, onDismiss }: { children?: ReactNode; onDismiss?: () => void }) {
   if (!children) return null;
   return (
-    <div className="banner banner-success" role="status">
+    <div className="banner banner-success">
       <span className="banner-icon" aria-hidden="true">✓</span>
-      <span className="banner-text">{children}</span>
+      <span className="banner-text" role="status">
+        {children}
+      </span>
       {onDismiss && (
         <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismiss}>
           <span aria-hidden="true">×</span>

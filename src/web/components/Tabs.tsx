@@ -50,7 +50,8 @@ export function Tabs<T extends string>({ items, selected, onSelect, label, idPre
           id: tabId(idPrefix, it.id),
           role: 'tab',
           'aria-selected': it.id === selected,
-          'aria-controls': panelId(idPrefix, it.id),
+          // Only the selected tab's panel is rendered, so only it can be pointed at.
+          'aria-controls': it.id === selected ? panelId(idPrefix, it.id) : undefined,
           tabIndex: it.id === selected ? 0 : -1,
           className: 'tab',
         } as const;

@@ -24,7 +24,7 @@ export function ApplicationPage({ clientId, tab }: { clientId: string; tab: AppT
 
   const back = (
     <Link className="back-link" href={paths.applications(tenant.name)}>
-      <span aria-hidden="true">←</span> Applications
+      <span aria-hidden="true">←</span> All applications
     </Link>
   );
 

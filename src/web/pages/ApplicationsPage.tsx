@@ -36,7 +36,9 @@ export function ApplicationsPage() {
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Type</th>
+              <th scope="col" className="col-type">
+                Type
+              </th>
               <th scope="col">Client ID</th>
             </tr>
           </thead>
@@ -47,12 +49,18 @@ export function ApplicationsPage() {
                 <td>
                   <span className="cell-with-icon">
                     <AppTypeIcon type={c.app_type} />
-                    <Link className="table-link" href={paths.application(tenant.name, c.client_id)}>
-                      {c.name}
-                    </Link>
+                    <span className="cell-stack">
+                      <Link className="table-link" href={paths.application(tenant.name, c.client_id)}>
+                        {c.name}
+                      </Link>
+                      {/* On phones the Type column is folded in here. */}
+                      <span className="cell-sub" aria-hidden="true">
+                        {appTypeLabel(c.app_type)}
+                      </span>
+                    </span>
                   </span>
                 </td>
-                <td className="cell-muted">{appTypeLabel(c.app_type)}</td>
+                <td className="cell-muted col-type">{appTypeLabel(c.app_type)}</td>
                 <td>
                   <span className="cell-copy">
                     <code className="mono truncate" title={c.client_id}>

@@ -1,0 +1,65 @@
+import { useId, useState } from 'react';
+import type { Client, ClientGrant, Credential } from '../api.ts';
+import { useTenant } from '../context.ts';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { TabPanel, Tabs } from '../components/Tabs.tsx';
+import { API_PLACEHOLDER, snippet, type SnippetId } from './snippets.ts';
+import { enabledIdsOf, newestFirst } from './names.ts';
+import { AssertionChecker } from './AssertionChecker.tsx';
+
+const TABS: { id: SnippetId; label: string }[] = [
+  { id: 'jsonwebtoken', label: 'jsonwebtoken' },
+  { id: 'jose', label: 'jose' },
+  { id: 'curl', label: 'curl' },
+  { id: 'signet', label: 'signet token' },
+];
+
+/** From key pair to access token in one paste, then a way to see why an assertion fails. */
+export function TryItPanel({ client, credentials, grants }: { client: Client; credentials: Credential[]; grants: ClientGrant[] }) {
+  const { tenant } = useTenant();
+  const [tab, setTab] = useState<SnippetId>('jsonwebtoken');
+  const id = useId();
+  const prefix = `tryit${id.replace(/[^A-Za-z0-9]/g, '')}`;
+
+  // Sign with the algorithm of the key that will verify: an enabled credential, else the newest.
+  const enabled = enabledIdsOf(client);
+  const signing = credentials.find((c) => enabled.includes(c.id)) ?? [...credentials].sort(newestFirst)[0];
+  const apiAudience = grants[0]?.audience ?? API_PLACEHOLDER;
+  const code = snippet(tab, {
+    clientId: client.client_id,
+    issuer: tenant.issuer,
+    tokenEndpoint: tenant.token_endpoint,
+    apiAudience,
+    alg: signing?.alg ?? 'RS256',
+  });
+
+  return (
+    <section className="card" aria-labelledby={`${prefix}-h`}>
+      <div className="card-header">
+        <h2 id={`${prefix}-h`} className="card-title">
+          Try it
+        </h2>
+        <p className="card-subtitle">
+          Generate a key pair on your backend with <code className="mono">npx signet keys generate --out private.pem &gt; public.pem</code>, add{' '}
+          <code className="mono">public.pem</code> as a credential above, then run one of these.
+          {apiAudience === API_PLACEHOLDER && (
+            <> This application is not authorized for any API yet: replace {API_PLACEHOLDER} after authorizing it on the APIs tab.</>
+          )}
+        </p>
+      </div>
+      <div className="card-body">
+        <Tabs label="Example" idPrefix={prefix} items={TABS} selected={tab} onSelect={setTab} className="tabs-compact" />
+        <TabPanel idPrefix={prefix} id={tab} className="snippet">
+          <div className="snippet-toolbar">
+            <span className="snippet-lang">{tab === 'curl' || tab === 'signet' ? 'Shell' : 'JavaScript'}</span>
+            <CopyButton text={code} label="Copy snippet" />
+          </div>
+          <pre className="code">
+            <code>{code}</code>
+          </pre>
+        </TabPanel>
+        <AssertionChecker clientId={client.client_id} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PUBLIC_HOST } from './harness.ts';
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env.SIGNET_CHROMIUM ?? '/usr/bin/chromium';
+/** Screenshots of every browser test land here (gitignored). */
+export const SCREENSHOTS = resolve('test-output/screenshots');
+
+/** Browser tests call this first: a loud skip without Chromium locally, a failure in CI. */
+export function requireChromium(t: { skip(msg: string): void }): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  const msg = `Chromium is not installed at ${CHROMIUM}`;
+  if (process.env.SIGNET_REQUIRE_SERVICES === '1') throw new Error(`${msg} and SIGNET_REQUIRE_SERVICES=1`);
+  console.warn(`\n!!! SKIPPING browser tests: ${msg}. Run \`apt-get install -y chromium\` (CI does). CI sets SIGNET_REQUIRE_SERVICES=1 so this fails there.\n`);
+  t.skip(msg);
+  return false;
+}
+
+/**
+ * Headless Chromium that reaches the test server's hosts (`signet.test`, `*.signet.test`) on
+ * loopback and trusts its throwaway certificate. Background networking is off: this machine has
+ * no internet, and Chromium would otherwise keep trying to reach Google's hosts.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1, MAP *.${PUBLIC_HOST} 127.0.0.1`,
+    ],
+  });
+}
+
+export async function newContext(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, viewport });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  // From the top: a full-page capture of a scrolled page draws the sticky top bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
