@@ -73,6 +73,8 @@ test('first start creates the default tenant and says how to get its credentials
   const first = await start();
   assert.match(first, /Created the default tenant/);
   assert.match(first, /signet tenants credentials default/);
+  assert.match(first, /Dashboard: http:\/\/localhost:\d+\/dashboard\//);
+  assert.match(first, /No dashboard admin yet\. Create one: npx signet admins create you@example\.com/);
   const second = await start();
   assert.doesNotMatch(second, /Created the default tenant/);
 });

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import { buildServices } from '../services/index.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureDefaultTenant } from '../services/tenants.ts';
+import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 
 /**
  * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
@@ -14,8 +15,9 @@ export async function serve(opts: { workers: number }): Promise<void> {
     // Migrate and create the default tenant once, before workers race for it.
     const services = await buildServices(config);
     const created = await ensureDefaultTenant(services.store, services.box, config);
+    const admins = (await services.store.admins.list()).length;
     await services.close();
-    announce(config.publicUrl.href, created !== null, config.masterKeyGenerated);
+    announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins);
     for (let i = 0; i < opts.workers; i++) cluster.fork();
     cluster.on('exit', (w, code, signal) => {
       if (!shuttingDown) {
@@ -41,7 +43,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
   });
   await app.listen({ port: config.port, host: config.bind });
-  if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated);
+  if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, (await services.store.admins.list()).length);
 
   const shutdown = async () => {
     await app.close();
@@ -52,8 +54,11 @@ export async function serve(opts: { workers: number }): Promise<void> {
   process.once('SIGINT', () => void shutdown());
 }
 
-function announce(url: string, createdDefault: boolean, generatedKey: boolean) {
+function announce(url: string, createdDefault: boolean, generatedKey: boolean, admins: number) {
   console.log(`Signet is serving the default tenant at ${url}`);
+  if (loadDashboardFiles() === null) console.log('The dashboard is not built: run `npm run build` (npm install does it) and restart.');
+  else console.log(`Dashboard: ${url}dashboard/`);
+  if (admins === 0) console.log('No dashboard admin yet. Create one: npx signet admins create you@example.com');
   if (generatedKey) console.log('Generated a master key in the data directory (mode 0600). Back it up: without it, stored secrets cannot be decrypted.');
   if (createdDefault) {
     console.log('Created the default tenant (plan enterprise). Its Management API credentials: npx signet tenants credentials default --json');

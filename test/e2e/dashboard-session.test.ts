@@ -12,6 +12,13 @@ import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.t
 
 const PASSWORD = 'dashboard test passphrase';
 
+/** Reads the body so the keep-alive connection is free again (an unread body holds it, and the harness's close waits for it). */
+async function drained(response: Promise<Response>): Promise<Response> {
+  const r = await response;
+  await r.arrayBuffer();
+  return r;
+}
+
 interface Session {
   cookie: string;
   csrf: string;
@@ -93,14 +100,16 @@ describe('dashboard session', () => {
     const cross = await signInRaw('admin@example.com', PASSWORD, { origin: 'https://evil.example' });
     assert.equal(cross.status, 403);
     assert.equal(cross.headers.get('set-cookie'), null);
+    await cross.text();
     const form = await signInRaw('admin@example.com', PASSWORD, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ email: 'admin@example.com', password: PASSWORD }).toString());
     assert.equal(form.status, 400);
     assert.equal(form.headers.get('set-cookie'), null);
+    await form.text();
   });
 
   test('after 5 failures for an account from one address, even the right password is refused for 15 minutes', async () => {
     await h.services.admins.create('throttled@example.com', PASSWORD);
-    for (let i = 0; i < 5; i++) assert.equal((await signInRaw('throttled@example.com', `wrong password ${i}!`)).status, 401);
+    for (let i = 0; i < 5; i++) assert.equal((await drained(signInRaw('throttled@example.com', `wrong password ${i}!`))).status, 401);
     const limited = await signInRaw('throttled@example.com', PASSWORD);
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('retry-after'), '900');
@@ -127,6 +136,7 @@ describe('dashboard session', () => {
       body: 'name=csrf+victim&app_type=non_interactive',
     });
     assert.equal(form.status, 403);
+    await form.text();
     const after = await api(s, 'GET', '/clients');
     assert.equal(after.body.length, before.body.length);
     assert.ok(!after.body.some((c: { name: string }) => c.name === 'csrf victim'));
@@ -154,17 +164,17 @@ describe('dashboard session', () => {
     assert.equal(a.private_key_jwt_allowed, false);
     assert.equal(a.token_endpoint, `${acme.issuer}oauth/token`);
     assert.equal(tenants.find((t) => t.name === 'default')!.private_key_jwt_allowed, true);
-    assert.equal((await h.fetch(`${origin}/dashboard/api/tenants`, { headers: { cookie: s.cookie } })).status, 403, 'CSRF token required');
+    assert.equal((await drained(h.fetch(`${origin}/dashboard/api/tenants`, { headers: { cookie: s.cookie } }))).status, 403, 'CSRF token required');
   });
 
   test('sign-out ends the session on the server, not only in the browser', async () => {
     const s = await signIn();
-    assert.equal((await h.fetch(`${origin}/dashboard/api/session`, { method: 'DELETE', headers: { cookie: s.cookie } })).status, 403, 'CSRF token required');
-    const out = await h.fetch(`${origin}/dashboard/api/session`, { method: 'DELETE', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    assert.equal((await drained(h.fetch(`${origin}/dashboard/api/session`, { method: 'DELETE', headers: { cookie: s.cookie } }))).status, 403, 'CSRF token required');
+    const out = await drained(h.fetch(`${origin}/dashboard/api/session`, { method: 'DELETE', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } }));
     assert.equal(out.status, 204);
     assert.match(out.headers.get('set-cookie')!, /Max-Age=0/);
     assert.equal((await api(s, 'GET', '/clients')).status, 401);
-    assert.equal((await h.fetch(`${origin}/dashboard/api/session`, { headers: { cookie: s.cookie } })).status, 401);
+    assert.equal((await drained(h.fetch(`${origin}/dashboard/api/session`, { headers: { cookie: s.cookie } }))).status, 401);
   });
 
   test('the assertion checker reports each check and does not spend the jti', async () => {
@@ -223,9 +233,10 @@ describe('dashboard session', () => {
     const js = await h.fetch(`${origin}${asset}`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('cache-control')!, /immutable/);
-    assert.equal((await h.fetch(`${origin}/dashboard/assets/missing.js`)).status, 404);
-    assert.equal((await h.fetch(`${origin}/dashboard/api/nothing`)).status, 404);
-    const root = await h.fetch(`${origin}/`, { redirect: 'manual' });
+    assert.ok((await js.text()).length > 1000);
+    assert.equal((await drained(h.fetch(`${origin}/dashboard/assets/missing.js`))).status, 404);
+    assert.equal((await drained(h.fetch(`${origin}/dashboard/api/nothing`))).status, 404);
+    const root = await drained(h.fetch(`${origin}/`, { redirect: 'manual' }));
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/dashboard/');
   });

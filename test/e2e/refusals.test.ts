@@ -204,6 +204,7 @@ test('a private key uploaded as pem is refused in every form (PKCS#8, PKCS#1, SE
         const r = await attempt();
         const where = `${form.name}, attempt ${i}`;
         assertMgmtError(r, 400, 'private_key_refused', /private key/i);
+        assert.equal(r.body.field, 'pem', `${where}: the refusal names the field, so the dashboard shows it under the PEM box`);
         assert.match(r.body.message, /public key|certificate/i, `${where}: the message says what to upload instead`);
         assert.equal(findSlice(r.body.message, secret), -1, `${where}: the error message quotes the private key`);
         assert.equal(findSlice(r.text, secret), -1, `${where}: the response quotes the private key`);

@@ -155,7 +155,10 @@ export async function rawToken(h: Harness, tenant: TestTenant, body: string, con
   return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
-/** Asserts Auth0's Management API error shape `{statusCode, error, message, errorCode}`. */
+/**
+ * Asserts Auth0's Management API error shape `{statusCode, error, message, errorCode}`, plus
+ * Signet's optional `field` (the request field at fault, which the dashboard shows the message by).
+ */
 export function assertMgmtError(
   res: { status: number; body: any },
   status: number,
@@ -165,7 +168,8 @@ export function assertMgmtError(
   const ctx = JSON.stringify(res.body);
   assert.equal(res.status, status, `HTTP status; body ${ctx}`);
   assert.equal(typeof res.body, 'object', `JSON error body expected, got ${ctx}`);
-  assert.deepEqual(Object.keys(res.body).sort(), ['error', 'errorCode', 'message', 'statusCode'], `error shape; body ${ctx}`);
+  assert.deepEqual(Object.keys(res.body).filter((k) => k !== 'field').sort(), ['error', 'errorCode', 'message', 'statusCode'], `error shape; body ${ctx}`);
+  if ('field' in res.body) assert.match(res.body.field, /^[a-z_]+$/, `field names a request field; body ${ctx}`);
   assert.equal(res.body.statusCode, status, `statusCode; body ${ctx}`);
   const phrases: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large' };
   if (phrases[status]) assert.equal(res.body.error, phrases[status], `error phrase; body ${ctx}`);
