@@ -190,6 +190,12 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const after = await h.token(h.defaultTenant, { grant_type: 'client_credentials', audience: 'https://orders.example/', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: checked });
     assert.equal(after.status, 200, 'checking did not spend the jti');
 
+    // Deleting the credential that is in use is refused, with the reason next to it.
+    await page.getByRole('button', { name: 'Delete backend key 1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Cannot delete credential still associated with a client' }).waitFor();
+    assert.equal((await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body.length, 1);
+
     // Logs show the success for this application.
     await page.getByRole('link', { name: 'Logs', exact: true }).click();
     await page.getByLabel('Event type').selectOption('seccft');
@@ -218,6 +224,11 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await screenshot(page, '05-private-key-refused');
     assert.equal(await page.getByLabel('Public key or certificate (PEM)').inputValue(), '', 'the private key is not kept on the page');
     assert.ok(!(await page.content()).includes(pem.split('\n')[1]!), 'nor anywhere in the DOM');
+    // A refusal only the server can make (key size) is shown by the field the same way.
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    await page.getByLabel('Public key or certificate (PEM)').fill(weak);
+    await page.getByRole('button', { name: 'Add Credential' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The RSA key is too small: 1024 bits' }).waitFor();
     assert.deepEqual((await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body, []);
   });
 
