@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { toApiError, type ResourceServer } from '../api.ts';
 import { useTenant } from '../context.ts';
-import { Dialog } from '../components/Dialog.tsx';
+import { Dialog, DialogActions } from '../components/Dialog.tsx';
 import { ErrorBanner } from '../components/Banner.tsx';
 import { Field } from '../components/Field.tsx';
 import { navigate, paths } from '../router.ts';
@@ -57,14 +57,7 @@ export function CreateApiDialog({ onClose }: { onClose: () => void }) {
         <Field label="Scopes" error={errors.scopes} hint="Optional. Separate scope values with spaces or commas, e.g. read:orders write:orders.">
           {(p) => <textarea {...p} className="textarea textarea-short mono" rows={2} value={scopes} onChange={(e) => setScopes(e.target.value)} spellCheck={false} />}
         </Field>
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            Create
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} label="Create" busy={busy} />
       </form>
     </Dialog>
   );

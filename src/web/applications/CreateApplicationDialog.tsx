@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { toApiError, type AppType, type Client, type ResourceServer } from '../api.ts';
 import { useTenant } from '../context.ts';
-import { Dialog } from '../components/Dialog.tsx';
+import { Dialog, DialogActions } from '../components/Dialog.tsx';
 import { ErrorBanner } from '../components/Banner.tsx';
 import { ErrorSlot, Field } from '../components/Field.tsx';
 import { APP_TYPE_LABELS } from '../format.ts';
@@ -131,14 +131,7 @@ export function CreateApplicationDialog({ onClose, initialType = 'regular_web' }
           </Field>
         )}
         <ErrorSlot />
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-            Create
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} label="Create" busy={busy} />
       </form>
     </Dialog>
   );

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Dialog } from './Dialog.tsx';
+import { Dialog, DialogActions } from './Dialog.tsx';
 import { ErrorBanner } from './Banner.tsx';
 import { Field } from './Field.tsx';
 import { toApiError } from '../api.ts';
@@ -50,14 +50,7 @@ export function ConfirmDialog({ title, children, confirmLabel, typeToConfirm, on
             {(p) => <input {...p} className="input" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />}
           </Field>
         )}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={!ready || busy} aria-busy={busy || undefined}>
-            {confirmLabel}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} label={confirmLabel} busy={busy} disabled={!ready} tone="danger" />
       </form>
     </Dialog>
   );

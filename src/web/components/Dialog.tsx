@@ -72,3 +72,17 @@ export function Dialog({ title, onClose, children, description, size = 'medium' 
     </dialog>
   );
 }
+
+/** Cancel + submit, the footer of every form dialog (the submit button is the form's, so Enter submits). */
+export function DialogActions({ onCancel, label, busy, disabled = false, tone = 'primary' }: { onCancel: () => void; label: string; busy: boolean; disabled?: boolean; tone?: 'primary' | 'danger' }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button button-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className={`button button-${tone}`} disabled={disabled || busy} aria-busy={busy || undefined}>
+        {label}
+      </button>
+    </div>
+  );
+}
