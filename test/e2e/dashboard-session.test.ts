@@ -101,6 +101,7 @@ describe('dashboard session', () => {
     assert.equal(cross.status, 403);
     assert.equal(cross.headers.get('set-cookie'), null);
     await cross.text();
+    for (const o of ['null', `https://signet.test.evil.example:${h.port}`]) assert.equal((await drained(signInRaw('admin@example.com', PASSWORD, { origin: o }))).status, 403, o);
     const form = await signInRaw('admin@example.com', PASSWORD, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ email: 'admin@example.com', password: PASSWORD }).toString());
     assert.equal(form.status, 400);
     assert.equal(form.headers.get('set-cookie'), null);

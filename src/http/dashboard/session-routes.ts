@@ -22,7 +22,15 @@ function checkSameOrigin(req: FastifyRequest): void {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new InvalidInputError('json_required', 'Sign in with a JSON body (the dashboard does this).');
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `${req.protocol}://${req.headers.host}`) {
+  if (origin === undefined) return;
+  // Compared by host: behind a TLS-terminating proxy this process may see http while the browser says https.
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (host === undefined || host !== req.headers.host?.toLowerCase()) {
     throw new ForbiddenError('cross_origin', 'Sign-in requests must come from the dashboard itself.');
   }
 }
