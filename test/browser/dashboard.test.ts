@@ -18,6 +18,12 @@ import { startSignet, type Harness, type TestTenant } from '../support/harness.t
 import { launchBrowser, newContext, requireChromium, screenshot } from '../support/browser.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 import { freePort } from '../support/free-port.ts';
+import { createRequire } from 'node:module';
+
+/** An element's top in page coordinates (the page may scroll to show an error; that is not a jump). */
+const pageY = (locator: import('playwright-core').Locator) => locator.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const EMAIL = 'admin@example.com';
 
@@ -218,9 +224,12 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Add New Credential' }).click();
     await page.getByLabel('Name', { exact: true }).fill('oops');
     await page.getByLabel('Public key or certificate (PEM)').fill(pem);
+    const algBefore = await pageY(page.getByLabel('Algorithm'));
     await page.getByRole('button', { name: 'Add Credential' }).click();
     const alert = page.getByRole('alert').filter({ hasText: /private key/i });
     await alert.waitFor();
+    // The message takes space kept for it: the fields below do not jump.
+    assert.equal(await pageY(page.getByLabel('Algorithm')), algBefore);
     await screenshot(page, '05-private-key-refused');
     assert.equal(await page.getByLabel('Public key or certificate (PEM)').inputValue(), '', 'the private key is not kept on the page');
     assert.ok(!(await page.content()).includes(pem.split('\n')[1]!), 'nor anywhere in the DOM');
@@ -229,6 +238,7 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByLabel('Public key or certificate (PEM)').fill(weak);
     await page.getByRole('button', { name: 'Add Credential' }).click();
     await page.getByRole('alert').filter({ hasText: 'The RSA key is too small: 1024 bits' }).waitFor();
+    assert.equal(await pageY(page.getByLabel('Algorithm')), algBefore);
     assert.deepEqual((await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body, []);
   });
 
@@ -318,6 +328,47 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const clients = (await h.defaultTenant.api('GET', '/clients')).body as { name: string }[];
     assert.equal(clients.length, before);
     assert.ok(!clients.some((c) => c.name === 'planted'));
+  });
+
+  test('every page passes axe-core WCAG 2 A/AA checks (labels, names, contrast, landmarks) with nothing serious', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    // axe is injected as a script: only this context bypasses the CSP, to let it in.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, viewport: { width: 1280, height: 800 } });
+    t.after(() => context.close());
+    const page = await context.newPage();
+    const audit = async (name: string) => {
+      await page.addScriptTag({ path: AXE });
+      const result = (await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ passes: unknown[]; violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+        return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      })) as { passes: unknown[]; violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+      assert.ok(result.passes.length >= 10, `${name}: axe ran (${result.passes.length} rules passed)`);
+      if (result.violations.length) console.log(`axe, ${name}: minor/moderate: ${result.violations.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(serious.map((v) => `${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
+    };
+    await page.goto(`${origin}/dashboard/`);
+    await page.getByRole('heading', { name: 'Sign in to Signet' }).waitFor();
+    await audit('sign-in');
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Applications' }).waitFor();
+    await page.getByRole('table').first().waitFor();
+    await audit('applications');
+    const apps = (await h.defaultTenant.api('GET', '/clients')).body as { client_id: string; name: string }[];
+    const app = apps.find((a) => a.name === 'Orders backend') ?? apps[0]!;
+    await page.goto(`${origin}/dashboard/t/default/applications/${app.client_id}/credentials`);
+    await page.getByRole('heading', { name: 'Available Credentials' }).waitFor();
+    await page.getByRole('button', { name: 'Add New Credential' }).click();
+    await audit('credentials');
+    await page.goto(`${origin}/dashboard/t/default/apis`);
+    await page.getByRole('heading', { name: 'APIs' }).waitFor();
+    await audit('apis');
+    await page.goto(`${origin}/dashboard/t/default/logs`);
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    await page.getByRole('table').first().waitFor();
+    await audit('logs');
   });
 
   test('works at phone width: no sideways scrolling on the Credentials tab', async (t) => {

@@ -72,3 +72,24 @@ test('PostgreSQL: a refused private key leaves no row behind', async (t) => {
   const assertion = signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey });
   assert.equal((await h!.token(tenant, assertionForm(assertion, app.audience))).status, 200);
 });
+
+test('PostgreSQL: dashboard admins, sessions and sign-in throttling', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const admins = h!.services.admins;
+  await admins.create('pg-admin@example.com', 'postgres passphrase');
+  const noted: string[] = [];
+  const note = (o: string) => void noted.push(o);
+  const now = Date.now();
+  const signed = await admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.1', now, note);
+  const session = await admins.session(signed.token, now + 1000);
+  assert.equal(session?.admin.email, 'pg-admin@example.com');
+  assert.equal(session?.csrfToken, signed.csrfToken);
+  // Idle past two hours: the session ends and is deleted.
+  assert.equal(await admins.session(signed.token, now + 3 * 3600_000), undefined);
+  assert.equal(await admins.session(signed.token, now + 1000), undefined);
+  for (let i = 0; i < 5; i++) await assert.rejects(admins.signIn('pg-admin@example.com', `wrong ${i} passphrase`, '10.0.0.2', now, note), { code: 'invalid_credentials' });
+  await assert.rejects(admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.2', now, note), { code: 'too_many_attempts' });
+  // Another address is not blocked by the first one's failures.
+  await admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.3', now, note);
+  assert.deepEqual(noted, ['success', ...Array(5).fill('wrong_password'), 'throttled', 'success']);
+});
