@@ -95,7 +95,7 @@ export function inspectClientAssertion(assertion: string, ctx: InspectAssertionC
   } else {
     try {
       candidates = selectCredentials(header as AssertionHeader, ctx.credentials, now, clientId);
-      record('kid', 'pass', header.kid === undefined ? `No kid: each of the ${candidates.length} matching enabled credentials is tried.` : `${show(header.kid as string)} is an enabled, unexpired credential.`);
+      record('kid', 'pass', header.kid === undefined ? (candidates.length === 1 ? 'No kid: the one enabled credential for this alg is used.' : `No kid: each of the ${candidates.length} enabled credentials for this alg is tried.`) : `${show(header.kid as string)} is an enabled, unexpired credential.`);
       checks.find((c) => c.id === 'alg')!.message = `${algValid} matches the algorithm the credential is registered with.`;
     } catch (err) {
       if (!(err instanceof ClientAuthError)) throw err;
