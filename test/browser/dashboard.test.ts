@@ -210,6 +210,18 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const rows = page.getByRole('row').filter({ hasText: 'seccft' });
     assert.ok((await rows.count()) >= 2);
     await screenshot(page, '04-logs');
+
+    // A failed exchange is diagnosed from the same page: the row says why, in the endpoint's words.
+    const wrongAud = jwt.sign({ jti: randomUUID() }, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
+      algorithm: 'RS256', issuer: clientId, subject: clientId, audience: `${h.defaultTenant.issuer}oauth/token`, expiresIn: 60,
+    });
+    const failed = await h.token(h.defaultTenant, { grant_type: 'client_credentials', audience: 'https://orders.example/', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: wrongAud });
+    assert.equal(failed.status, 401);
+    await page.getByLabel('Event type').selectOption('feccft');
+    const failureRow = page.getByRole('row').filter({ hasText: failed.body.error_description });
+    await failureRow.first().waitFor();
+    assert.match(await failureRow.first().innerText(), /Orders backend/);
+    await screenshot(page, '04b-logs-failure');
     assert.deepEqual(dialogs, []);
   });
 

@@ -12,6 +12,13 @@ import { LOG_TYPES, logQuery, logType } from '../logs/logTypes.ts';
 
 const PER_PAGE = 50;
 
+/** Why a failure happened, in the words the client was given, so the list answers "why" without opening the row. */
+function reasonOf(e: LogEvent): string | undefined {
+  const d = e.details as Record<string, unknown> | null;
+  const reason = d?.client_authentication_error ?? d?.error_description;
+  return typeof reason === 'string' && reason !== e.description ? reason : undefined;
+}
+
 /**
  * Token exchanges and management operations, newest first. The filters live in the URL, so a
  * filtered view can be shared and survives back/forward.
@@ -58,6 +65,8 @@ export function LogsPage() {
   };
 
   const events = [...(logs.data ?? []), ...more.events];
+  // A failed exchange is logged before the client is known to be real, so it carries only the ID: name it from the list.
+  const nameOf = new Map((clients.data ?? []).map((c) => [c.client_id, c.name]));
   const canLoadMore = !!logs.data && logs.data.length === PER_PAGE && !more.exhausted;
 
   return (
@@ -128,8 +137,11 @@ export function LogsPage() {
                       </button>
                     </td>
                     <td className="cell-nowrap cell-muted">{formatDateTime(e.date)}</td>
-                    <td>{e.client_name || e.client_id || '—'}</td>
-                    <td className="log-description">{e.description}</td>
+                    <td>{e.client_name || nameOf.get(e.client_id ?? '') || e.client_id || '—'}</td>
+                    <td className="log-description">
+                      {e.description}
+                      {reasonOf(e) && <span className="log-reason">{reasonOf(e)}</span>}
+                    </td>
                   </tr>
                   {open && (
                     <tr className="log-details-row">
