@@ -10,7 +10,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { InvalidInputError } from './errors.ts';
 
-// N = 2^15, r = 8: ~32 MiB and ~50-100 ms per hash on a server core (OWASP's scrypt baseline is N = 2^17 r = 8 p = 1
+// N = 2^15, r = 8: 32 MiB and ~165 ms per hash on one core of the 2-core CI machine (OWASP's scrypt baseline is N = 2^17 r = 8 p = 1
 // for interactive logins with more memory; 2^15 keeps a burst of sign-ins from exhausting memory on small hosts).
 const PARAMS = { N: 1 << 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;

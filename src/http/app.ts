@@ -7,6 +7,7 @@ import { logTokenFailure, tokenRoutes } from './oauth/token.ts';
 import { discoveryRoutes } from './oauth/discovery.ts';
 import { managementApi } from './management/index.ts';
 import { dashboard } from './dashboard/index.ts';
+import { isConsoleHost } from './dashboard/session-cookie.ts';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -48,7 +49,9 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   discoveryRoutes(app, services);
   await app.register(managementApi, { prefix: '/api/v2', services });
   await app.register(dashboard, { prefix: '/dashboard', services });
-  app.get('/', async (_req, reply) => reply.redirect('/dashboard/'));
-  app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard/'));
+  // On Signet's own URL a person opening the root lands in the dashboard; tenant domains have no pages.
+  for (const path of ['/', '/dashboard']) {
+    app.get(path, async (req, reply) => (isConsoleHost(req.headers.host, services) ? reply.redirect('/dashboard/') : reply.callNotFound()));
+  }
   return app;
 }

@@ -221,6 +221,19 @@ describe('dashboard session', () => {
     assert.equal((await api(s, 'POST', '/clients/nope/check-assertion', { body: { client_assertion: good } })).status, 404);
   });
 
+  test("the dashboard and its session exist only on Signet's public URL, never on a tenant's domain", async () => {
+    const s = await signIn();
+    const acme = await h.createTenant();
+    const host = new URL(acme.issuer).origin;
+    const page = await drained(h.fetch(`${host}/dashboard/t/default/applications`));
+    assert.equal(page.status, 404);
+    assert.equal((await drained(h.fetch(`${host}/dashboard/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: host }, body: JSON.stringify({ email: 'admin@example.com', password: PASSWORD }) }))).status, 404);
+    assert.equal((await drained(h.fetch(`${host}/`, { redirect: 'manual' }))).status, 404);
+    // A session cookie replayed at a tenant's domain is not a way into its Management API.
+    const r = await drained(h.fetch(`${host}/api/v2/clients`, { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-signet-tenant': acme.tenant } }));
+    assert.equal(r.status, 401);
+  });
+
   test('the built dashboard is served under a strict CSP, and the root redirects to it', async () => {
     const page = await h.fetch(`${origin}/dashboard/t/default/applications`);
     assert.equal(page.status, 200, 'the dashboard must be built (npm install runs npm run build)');

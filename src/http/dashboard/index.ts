@@ -4,6 +4,7 @@ import { managementErrorBody } from '../errors.ts';
 import { RateLimitedError } from '../../domain/errors.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { loadDashboardFiles } from './static-files.ts';
+import { isConsoleHost } from './session-cookie.ts';
 
 /**
  * Everything a browser page may load comes from this origin, no inline script or style, and
@@ -30,6 +31,13 @@ export async function dashboard(app: FastifyInstance, opts: { services: Services
   const { services } = opts;
   const files = loadDashboardFiles();
 
+  // The console lives at one origin, Signet's public URL: never on tenants' domains (custom
+  // domains are customers' brands, and a platform sign-in page does not belong there).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isConsoleHost(req.headers.host, services)) {
+      return reply.code(404).type('text/plain; charset=utf-8').send(`The dashboard is served at ${new URL('/dashboard/', services.config.publicUrl).href}`);
+    }
+  });
   app.addHook('onSend', async (_req, reply, payload) => {
     securityHeaders(reply);
     return payload;

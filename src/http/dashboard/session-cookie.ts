@@ -36,6 +36,11 @@ export function sessionTokenOf(req: FastifyRequest, services: Services): string 
   return undefined;
 }
 
+/** Whether a Host header names Signet's public URL, the only origin that serves the dashboard and accepts its session. */
+export function isConsoleHost(host: string | undefined, services: Services): boolean {
+  return host !== undefined && host.toLowerCase() === services.config.publicUrl.host;
+}
+
 export const CSRF_HEADER = 'x-csrf-token';
 
 /**

@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { verifyAccessToken } from '../../domain/access-token.ts';
 import { MANAGEMENT_SCOPES, managementAudience, type ManagementScope } from '../../domain/management-scopes.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../../domain/errors.ts';
-import { requireAdmin, sessionTokenOf } from '../dashboard/session-cookie.ts';
+import { isConsoleHost, requireAdmin, sessionTokenOf } from '../dashboard/session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +37,7 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
   app.decorateRequest('mgmt', null as unknown as FastifyRequest['mgmt']);
   app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
-    if (!header && sessionTokenOf(req, services) !== undefined) {
+    if (!header && sessionTokenOf(req, services) !== undefined && isConsoleHost(req.headers.host, services)) {
       const { admin } = await requireAdmin(req, services, { csrf: true });
       const name = req.headers[TENANT_HEADER];
       if (typeof name !== 'string' || !name) throw new InvalidInputError('tenant_required', `Send the tenant's name in the ${TENANT_HEADER} header.`);
