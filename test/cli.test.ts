@@ -94,7 +94,7 @@ test('signet admins create reads the password from stdin, stores only a scrypt h
   // The password itself is nowhere in the database file.
   const db = readFileSync(join(dir, 'signet.db'));
   assert.ok(!db.includes(password));
-  assert.ok(db.includes('scrypt$32768$8$1$'));
+  assert.ok(db.includes('scrypt$131072$8$1$'));
   assert.match(admin(['delete', 'ops@example.com'], ''), /Deleted admin/);
   assert.equal(admin(['list'], ''), '');
 });
