@@ -60,7 +60,8 @@ test('first start creates the default tenant and says how to get its credentials
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const start = async () => {
     const p = spawn(process.execPath, [bin, 'serve'], { env: { ...process.env, PORT: '0', SIGNET_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    // The signal, when the process died of one, says more than a null exit code.
+    const exited = new Promise<number | string | null>((r) => p.once('exit', (code, signal) => r(code ?? signal)));
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     // Generous: a loaded CI machine can take seconds to load TypeScript and make the tenant's key.

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../config.ts';
-import { buildServices } from '../services/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildServices, type Services } from '../services/index.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureDefaultTenant } from '../services/tenants.ts';
 import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
@@ -35,23 +36,31 @@ export async function serve(opts: { workers: number }): Promise<void> {
     return;
   }
 
-  const services = await buildServices(config);
-  const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
-  const app = await buildApp(services, {
-    logger: { level: config.logLevel },
-    https: config.tls,
-    trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
-  });
-  await app.listen({ port: config.port, host: config.bind });
-  if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, (await services.store.admins.list()).length);
-
+  // Handlers first: a stop requested while starting up waits for the start, then closes cleanly.
+  let started: Promise<{ app: FastifyInstance; services: Services }> | undefined;
   const shutdown = async () => {
-    await app.close();
-    await services.close();
+    const running = await started?.catch(() => undefined);
+    await running?.app.close();
+    await running?.services.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+
+  started = (async () => {
+    const services = await buildServices(config);
+    const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
+    const admins = (await services.store.admins.list()).length;
+    const app = await buildApp(services, {
+      logger: { level: config.logLevel },
+      https: config.tls,
+      trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
+    });
+    await app.listen({ port: config.port, host: config.bind });
+    if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins);
+    return { app, services };
+  })();
+  await started;
 }
 
 function announce(url: string, createdDefault: boolean, generatedKey: boolean, admins: number) {
