@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { DangerZone } from '../components/DangerZone.tsx';
 import { seg, toApiError, type Client } from '../api.ts';
 import { useTenant } from '../context.ts';
 import { appTypeLabel } from '../format.ts';
@@ -96,22 +97,12 @@ export function SettingsTab({ client, onSaved }: { client: Client; onSaved: (c: 
         </form>
       </section>
 
-      <section className="card card-danger" aria-labelledby="danger-zone">
-        <div className="card-header">
-          <h2 id="danger-zone" className="card-title">
-            Danger Zone
-          </h2>
-        </div>
-        <div className="card-body danger-row">
-          <div>
-            <p className="danger-title">Delete this application</p>
-            <p className="muted">All its credentials and API authorizations go with it. Tokens it already holds stay valid until they expire.</p>
-          </div>
-          <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
-            Delete Application
-          </button>
-        </div>
-      </section>
+      <DangerZone
+        title="Delete this application"
+        consequence="All its credentials and API authorizations go with it. Tokens it already holds stay valid until they expire."
+        action="Delete Application"
+        onAction={() => setDeleting(true)}
+      />
 
       {deleting && (
         <ConfirmDialog

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { DangerZone } from '../components/DangerZone.tsx';
 import { seg, type Client, type ClientGrant, type ResourceServer } from '../api.ts';
 import { useTenant } from '../context.ts';
 import { useLoad } from '../useLoad.ts';
@@ -68,22 +69,12 @@ export function ApiPage({ id }: { id: string }) {
         <ScopesSection resourceServer={r} onChanged={(next) => rs.setData(() => next)} />
         <MachineToMachineSection resourceServer={r} />
         {!r.is_system && (
-          <section className="card card-danger" aria-labelledby="api-danger">
-            <div className="card-header">
-              <h2 id="api-danger" className="card-title">
-                Danger Zone
-              </h2>
-            </div>
-            <div className="card-body danger-row">
-              <div>
-                <p className="danger-title">Delete this API</p>
-                <p className="muted">Applications can no longer get tokens for it. Tokens already issued stay valid until they expire.</p>
-              </div>
-              <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>
-                Delete API
-              </button>
-            </div>
-          </section>
+          <DangerZone
+            title="Delete this API"
+            consequence="Applications can no longer get tokens for it. Tokens already issued stay valid until they expire."
+            action="Delete API"
+            onAction={() => setDeleting(true)}
+          />
         )}
       </div>
       {deleting && (
