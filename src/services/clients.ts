@@ -148,7 +148,7 @@ export class ClientService {
         checkEnabledCount(ids.length);
         if (new Set(ids).size !== ids.length) throw new InvalidInputError('duplicate_credential_id', 'A credential is listed twice in private_key_jwt.credentials.', 'client_authentication_methods');
         const owned = new Map((await this.s.store.credentials.list(t.tenant.id, clientId, tx)).map((c) => [c.id, c]));
-        const now = Date.now();
+        const now = this.s.clock();
         for (const id of ids) {
           const c = owned.get(id);
           if (!c) throw new InvalidInputError('credential_not_found', `Credential ${id.slice(0, 40)} does not exist on this client.`, 'client_authentication_methods');

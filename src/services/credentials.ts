@@ -42,7 +42,7 @@ export class CredentialService {
   /** Checks and stores one credential inside the caller's transaction (also used by client creation). */
   async insert(t: TenantContext, clientId: string, input: NewCredentialInput, tx: Queryable): Promise<StoredCredential> {
     const existing = await this.s.store.credentials.list(t.tenant.id, clientId, tx);
-    const checked = checkNewCredential(input, { now: new Date(), existing });
+    const checked = checkNewCredential(input, { now: new Date(this.s.clock()), existing });
     const stored = await this.s.store.credentials.insert(
       {
         id: newCredentialId(),
@@ -74,7 +74,7 @@ export class CredentialService {
       await lockClient(tx, clientId);
       const cur = await this.s.store.credentials.get(t.tenant.id, clientId, id, tx);
       if (!cur) throw new NotFoundError('credential_not_found', 'Credential does not exist');
-      const next = checkExpiryUpdate(expiresAt, { now: new Date(), certNotAfter: cur.certNotAfter === null ? null : new Date(cur.certNotAfter) });
+      const next = checkExpiryUpdate(expiresAt, { now: new Date(this.s.clock()), certNotAfter: cur.certNotAfter === null ? null : new Date(cur.certNotAfter) });
       await this.s.store.credentials.updateExpiry(t.tenant.id, clientId, id, next?.getTime() ?? null, tx);
       await this.s.store.clients.touch(t.tenant.id, clientId, tx);
       return (await this.s.store.credentials.get(t.tenant.id, clientId, id, tx))!;

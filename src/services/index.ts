@@ -6,6 +6,7 @@ import { ClientAuthCache } from './client-auth-cache.ts';
 import { ClientAuthenticator } from './client-authentication.ts';
 import { CredentialUsage } from './credential-usage.ts';
 import { AdminAuth } from './admin-auth.ts';
+import { systemClock, type Clock } from '../domain/clock.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -17,10 +18,17 @@ export interface Services {
   authenticator: ClientAuthenticator;
   usage: CredentialUsage;
   admins: AdminAuth;
+  /** The time every decision reads (tests inject one they can move forward). */
+  clock: Clock;
   close(): Promise<void>;
 }
 
-export async function buildServices(config: Config): Promise<Services> {
+export interface ServiceOptions {
+  clock?: Clock;
+}
+
+export async function buildServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
   const box = new SecretBox(config.masterKey);
   const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl });
   const directory = new TenantDirectory(store, config);
@@ -28,7 +36,7 @@ export async function buildServices(config: Config): Promise<Services> {
   const usage = new CredentialUsage(store.credentials);
   const admins = new AdminAuth(store, config.masterKey);
   const purge = setInterval(() => {
-    const now = Date.now();
+    const now = clock();
     void store.replay.purgeExpired(now).catch(() => undefined);
     void admins.purge(now).catch(() => undefined);
   }, 60_000);
@@ -42,6 +50,7 @@ export async function buildServices(config: Config): Promise<Services> {
     authenticator: new ClientAuthenticator(store, cache),
     usage,
     admins,
+    clock,
     async close() {
       clearInterval(purge);
       await usage.close();

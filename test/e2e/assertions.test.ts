@@ -30,7 +30,6 @@ import {
   pkjwtApp,
   rawToken,
   secretApp,
-  sleep,
   snapshot,
   spki,
   type AssertionOptions,
@@ -514,11 +513,11 @@ test('ten racing requests with the same assertion: exactly one succeeds', async 
 
 test('a credential whose expires_at has passed is refused', async () => {
   const f = await setup();
-  const at = new Date(Date.now() + 2000).toISOString();
+  const at = new Date(h.clock.now() + 2000).toISOString();
   const p = await f.tenant.api('PATCH', `/clients/${f.app.clientId}/credentials/${f.app.credentialId}`, { expires_at: at });
   assert.ok(p.status === 200 || p.status === 201, JSON.stringify(p.body));
   assert.equal(p.body.expires_at, at);
-  while (Date.now() <= Date.parse(at) + 50) await sleep(100);
+  h.clock.advance(2100);
   const a = make(f);
   await expectRefused(f, post(f, tokenForm(a.token)), { description: /expired/, reason: 'credential_expired' });
   // Lift the expiry: the same jti then works (it was not burned).
@@ -531,7 +530,7 @@ test("a certificate credential is refused once the certificate's notAfter has pa
   // check-expiry-update.ts: "the certificate's own notAfter (stored as certNotAfter) still bounds when the key may be used".
   const tenant = await h.createTenant();
   await createApi(tenant);
-  const notAfter = new Date(Date.now() + 4000);
+  const notAfter = new Date(h.clock.now() + 4000);
   const cert = datedCert(asn1Time(new Date(Date.now() - 3600_000)), asn1Time(notAfter));
   const privateKey = createPrivateKey(cert.keyPem);
   const c = await tenant.api('POST', '/clients', {
@@ -547,7 +546,7 @@ test("a certificate credential is refused once the certificate's notAfter has pa
   const f: Fixture = { tenant, app: { clientId, key: { privateKey, publicKey: null as never }, credentialId: creds.body[0].id, kid: creds.body[0].kid } };
   // Valid while the certificate is.
   assert.equal((await h.token(tenant, tokenForm(make(f).token))).status, 200);
-  while (Date.now() <= notAfter.getTime() + 1100) await sleep(100);
+  h.clock.advance(notAfter.getTime() + 1100 - h.clock.now());
   const a = make(f);
   await expectRefused(f, post(f, tokenForm(a.token)), { description: /expired/, reason: 'credential_expired' });
 });

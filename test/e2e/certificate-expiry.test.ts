@@ -14,7 +14,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').s
 
 test('a certificate credential stops verifying when the certificate expires, even without an explicit expires_at', async () => {
   const tenant = await h.createTenant();
-  const notAfter = Date.now() + 4000;
+  const notAfter = h.clock.now() + 4000;
   const cert = datedCertificate(stamp(Date.now() - 60_000), stamp(notAfter));
   assert.equal((await tenant.api('POST', '/resource-servers', { identifier: 'https://certs.example/', scopes: [{ value: 'r' }] })).status, 201);
   const app = await tenant.api('POST', '/clients', {
@@ -35,7 +35,7 @@ test('a certificate credential stops verifying when the certificate expires, eve
     audience: 'https://certs.example/',
   });
   assert.equal((await h.token(tenant, form())).status, 200);
-  await new Promise((r) => setTimeout(r, Math.max(0, notAfter - Date.now() + 1200)));
+  h.clock.advance(notAfter - h.clock.now() + 1200);
   const late = await h.token(tenant, form());
   assert.equal(late.status, 401);
   assert.equal(late.body.error, 'invalid_client');

@@ -22,6 +22,12 @@ export interface TestTenant extends CreatedTenant {
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
 }
 
+export interface TestClock {
+  now(): number;
+  /** Moves the server's time forward (expiry tests use this instead of sleeping). */
+  advance(ms: number): void;
+}
+
 export interface Harness {
   config: Config;
   services: Services;
@@ -31,6 +37,8 @@ export interface Harness {
   /** The undici dispatcher that resolves every name to 127.0.0.1 and trusts the test certificate: give it to third-party clients. */
   dispatcher: Agent;
   fetch: typeof globalThis.fetch;
+  /** The server's clock: the system time plus however far a test has moved it forward. */
+  clock: TestClock;
   defaultTenant: TestTenant;
   createTenant(plan?: string, name?: string): Promise<TestTenant>;
   /** POST /oauth/token on a tenant with a form body. */
@@ -56,7 +64,9 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
     ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
   });
-  const services = await buildServices(config);
+  let offset = 0;
+  const clock: TestClock = { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+  const services = await buildServices(config, { clock: clock.now });
   await ensureDefaultTenant(services.store, services.box, config);
   const app = await buildApp(services, { https: tls });
   await app.listen({ port, host: '127.0.0.1' });
@@ -112,6 +122,7 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
     dataDir,
     dispatcher,
     fetch: f,
+    clock,
     defaultTenant: wrap(defaultCreated),
     async createTenant(plan = 'enterprise', name = `t${process.pid}x${++n}${randomBytes(3).toString('hex')}`) {
       return wrap(await createTenant(services.store, services.box, config, { name, plan }));

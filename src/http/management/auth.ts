@@ -53,7 +53,7 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
       keys: await services.directory.verificationKeys(tenant.tenant),
       issuers: tenant.issuer === tenant.primaryIssuer ? [tenant.issuer] : [tenant.issuer, tenant.primaryIssuer],
       audience: managementAudience(tenant.primaryIssuer),
-      now: Date.now(),
+      now: services.clock(),
     });
     if (!claims) throw new UnauthorizedError('invalid_token', 'Invalid token.');
     const scopes = new Set(typeof claims.scope === 'string' ? claims.scope.split(' ') : []);

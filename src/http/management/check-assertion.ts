@@ -41,7 +41,7 @@ export function checkAssertionRoutes(app: FastifyInstance, services: Services): 
         issuer: tenant.issuer,
         tokenEndpoint: tenant.tokenEndpoint,
         policy: ctx.policy,
-        now: Date.now(),
+        now: services.clock(),
       });
     },
   );

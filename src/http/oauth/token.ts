@@ -47,7 +47,7 @@ const tokenSchema = {
  */
 export function tokenRoutes(app: FastifyInstance, services: Services): void {
   app.post<{ Body: TokenBody }>('/oauth/token', { schema: tokenSchema, bodyLimit: 16 * 1024 }, async (req, reply) => {
-    const now = Date.now();
+    const now = services.clock();
     const body = req.body ?? {};
     const tenant = req.tenantCtx;
     let auth: AuthenticatedClient | undefined;
@@ -141,7 +141,7 @@ export function logTokenFailure(
   err: unknown,
   body: OAuthErrorBody,
   auth?: AuthenticatedClient,
-  now = Date.now(),
+  now = services.clock(),
 ): void {
   const form = (req.body ?? {}) as TokenBody;
   const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? (typeof form.client_id === 'string' ? form.client_id : null);
