@@ -16,6 +16,8 @@ export interface Config {
   tls?: { cert: string; key: string };
   redisUrl?: string;
   logLevel: string;
+  /** The most log events kept per tenant (newest first); see LogRetention. */
+  logMaxEventsPerTenant: number;
 }
 
 /**
@@ -31,6 +33,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
     throw new Error('SIGNET_PUBLIC_URL must be an origin such as https://auth.example.com (tenants are told apart by host, not path)');
   }
+  const logMaxEventsPerTenant = Number(env.SIGNET_LOG_MAX_EVENTS ?? 100_000);
+  if (!Number.isInteger(logMaxEventsPerTenant) || logMaxEventsPerTenant < 1) {
+    throw new Error(`SIGNET_LOG_MAX_EVENTS must be a positive integer, got "${env.SIGNET_LOG_MAX_EVENTS}"`);
+  }
   const { key: masterKey, generated } = env.SIGNET_MASTER_KEY
     ? { key: parseMasterKey(env.SIGNET_MASTER_KEY), generated: false }
     : masterKeyFromDataDir(dataDir);
@@ -45,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     redisUrl: env.SIGNET_REDIS_URL,
     logLevel: env.SIGNET_LOG_LEVEL ?? 'warn',
+    logMaxEventsPerTenant,
   };
 }
 

@@ -11,12 +11,23 @@ export interface TenantSettings {
    * `legacy`: also the token endpoint URL or an array containing either; each such use is logged.
    */
   audience_policy: 'strict' | 'legacy';
+  /** Days log events are kept; older ones are purged (Auth0 keeps 1 to 30 days by plan). */
+  log_retention_days: number;
 }
+
+/**
+ * The largest clock_skew a tenant may set. Replay records are kept until exp plus this much,
+ * not plus the skew in force when they were written: raising the skew later must not reopen
+ * an assertion that was already used.
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 120;
+export const MAX_LOG_RETENTION_DAYS = 365;
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   max_assertion_lifetime: 300,
   clock_skew: 10,
   audience_policy: 'strict',
+  log_retention_days: 30,
 };
 
 export function parseTenantSettings(json: string | null | undefined): TenantSettings {
@@ -29,8 +40,11 @@ export function checkTenantSettings(patch: Partial<TenantSettings>, current: Ten
   if (!Number.isInteger(next.max_assertion_lifetime) || next.max_assertion_lifetime < 10 || next.max_assertion_lifetime > 3600) {
     throw new InvalidInputError('invalid_setting', 'max_assertion_lifetime must be an integer between 10 and 3600 seconds.', 'max_assertion_lifetime');
   }
-  if (!Number.isInteger(next.clock_skew) || next.clock_skew < 0 || next.clock_skew > 120) {
-    throw new InvalidInputError('invalid_setting', 'clock_skew must be an integer between 0 and 120 seconds.', 'clock_skew');
+  if (!Number.isInteger(next.clock_skew) || next.clock_skew < 0 || next.clock_skew > MAX_CLOCK_SKEW_SECONDS) {
+    throw new InvalidInputError('invalid_setting', `clock_skew must be an integer between 0 and ${MAX_CLOCK_SKEW_SECONDS} seconds.`, 'clock_skew');
+  }
+  if (!Number.isInteger(next.log_retention_days) || next.log_retention_days < 1 || next.log_retention_days > MAX_LOG_RETENTION_DAYS) {
+    throw new InvalidInputError('invalid_setting', `log_retention_days must be an integer between 1 and ${MAX_LOG_RETENTION_DAYS} days.`, 'log_retention_days');
   }
   if (next.audience_policy !== 'strict' && next.audience_policy !== 'legacy') {
     throw new InvalidInputError('invalid_setting', 'audience_policy must be "strict" or "legacy".', 'audience_policy');

@@ -131,7 +131,8 @@ export class ClientAuthenticator {
   }
 
   private async requireClient(tenant: TenantContext, clientId: string): Promise<ClientAuthContext> {
-    const ctx = await this.cache.get(tenant.tenant.id, clientId);
+    // No client_id holds a NUL, and PostgreSQL fails (500) on one in a query parameter.
+    const ctx = clientId.includes('\u0000') ? null : await this.cache.get(tenant.tenant.id, clientId);
     if (!ctx) throw new ClientAuthError('unknown_client', 'Unknown client: no application with this client_id exists on this tenant.');
     return ctx;
   }

@@ -7,6 +7,7 @@ import { ClientAuthenticator } from './client-authentication.ts';
 import { CredentialUsage } from './credential-usage.ts';
 import { AdminAuth } from './admin-auth.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
+import { LogRetention } from './log-retention.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -18,6 +19,7 @@ export interface Services {
   authenticator: ClientAuthenticator;
   usage: CredentialUsage;
   admins: AdminAuth;
+  logRetention: LogRetention;
   /** The time every decision reads (tests inject one they can move forward). */
   clock: Clock;
   close(): Promise<void>;
@@ -35,10 +37,12 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
   const cache = new ClientAuthCache(store, box);
   const usage = new CredentialUsage(store.credentials);
   const admins = new AdminAuth(store, config.masterKey);
+  const logRetention = new LogRetention(store, { maxEventsPerTenant: config.logMaxEventsPerTenant });
   const purge = setInterval(() => {
     const now = clock();
     void store.replay.purgeExpired(now).catch(() => undefined);
     void admins.purge(now).catch(() => undefined);
+    void logRetention.purge(now).catch((err) => process.emitWarning(`Log retention purge failed: ${(err as Error).message}`));
   }, 60_000);
   purge.unref();
   return {
@@ -50,9 +54,11 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     authenticator: new ClientAuthenticator(store, cache),
     usage,
     admins,
+    logRetention,
     clock,
     async close() {
       clearInterval(purge);
+      await logRetention.idle();
       await usage.close();
       await store.close();
     },

@@ -1,5 +1,6 @@
 import type { Db, Param } from './sql/db.ts';
 import { newLogId } from '../domain/ids.ts';
+import { boundLogDetails, boundLogString, LOG_LIMITS } from '../domain/bound-log-event.ts';
 
 export interface LogEvent {
   tenantId: string;
@@ -30,19 +31,21 @@ export class LogStore {
 
   constructor(private readonly db: Db, private readonly flushMs = 50) {}
 
+  /** Every string is bounded here (see bound-log-event.ts): events record unauthenticated input. */
   append(e: LogEvent): void {
+    const bound = (s: string | null | undefined, max: number) => (typeof s === 'string' ? boundLogString(s, max) : null);
     this.buffer.push({
       id: newLogId(),
       tenantId: e.tenantId,
-      type: e.type,
-      description: e.description,
-      clientId: e.clientId ?? null,
-      clientName: e.clientName ?? null,
-      ip: e.ip ?? null,
-      userAgent: e.userAgent ?? null,
-      details: e.details ?? {},
+      type: boundLogString(e.type, 16),
+      description: boundLogString(e.description, LOG_LIMITS.description),
+      clientId: bound(e.clientId, LOG_LIMITS.clientId),
+      clientName: bound(e.clientName, LOG_LIMITS.field),
+      ip: bound(e.ip, LOG_LIMITS.field),
+      userAgent: bound(e.userAgent, LOG_LIMITS.field),
+      details: boundLogDetails(e.details ?? {}),
       date: e.date ?? Date.now(),
-    } as StoredLogEvent);
+    });
     if (this.buffer.length >= 500) void this.flush();
     else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.flushMs);
   }
@@ -96,6 +99,41 @@ export class LogStore {
       params,
     );
     return rows.map(toEvent);
+  }
+
+  /**
+   * Deletes at most `limit` of one tenant's events older than `before` (epoch ms), oldest
+   * first; returns how many. One bounded statement at a time, so a large purge never holds
+   * the write lock (SQLite) or a long transaction (PostgreSQL) while requests wait to log.
+   */
+  async deleteOlderThan(tenantId: string, before: number, limit: number): Promise<number> {
+    const r = await this.db.run(
+      `DELETE FROM log_events WHERE id IN (SELECT id FROM log_events WHERE tenant_id = ? AND date < ? ORDER BY date LIMIT ?)`,
+      [tenantId, before, limit],
+    );
+    return r.changes;
+  }
+
+  /**
+   * The (date, id) of the newest event past the `keep` newest of a tenant, in list order (date,
+   * then id, descending), or undefined when the tenant has at most `keep` events.
+   */
+  async firstBeyond(tenantId: string, keep: number): Promise<{ date: number; id: string } | undefined> {
+    const r = await this.db.get<{ date: number; id: string }>(
+      `SELECT date, id FROM log_events WHERE tenant_id = ? ORDER BY date DESC, id DESC LIMIT 1 OFFSET ?`,
+      [tenantId, keep],
+    );
+    return r && { date: Number(r.date), id: r.id };
+  }
+
+  /** Deletes at most `limit` of one tenant's events at or before `edge` in list order; returns how many. */
+  async deleteThrough(tenantId: string, edge: { date: number; id: string }, limit: number): Promise<number> {
+    const r = await this.db.run(
+      `DELETE FROM log_events WHERE id IN (
+         SELECT id FROM log_events WHERE tenant_id = ? AND (date < ? OR (date = ? AND id <= ?)) ORDER BY date LIMIT ?)`,
+      [tenantId, edge.date, edge.date, edge.id, limit],
+    );
+    return r.changes;
   }
 }
 

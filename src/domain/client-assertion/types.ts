@@ -54,7 +54,7 @@ export interface VerifiedAssertion {
   jti: string;
   /** Epoch seconds. */
   exp: number;
-  /** Epoch milliseconds until which the jti must be remembered: (exp + skew) * 1000. */
+  /** Epoch milliseconds until which the jti must be remembered: (exp + the largest configurable skew) * 1000. */
   replayUntil: number;
   /** True when `aud` was accepted only because of the legacy audience policy (caller logs it). */
   legacyAudience: boolean;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { DEFAULT_ASSERTION_POLICY, decodeClientAssertion, verifyClientAssertion, type DecodedAssertion } from './index.ts';
+import { MAX_CLOCK_SKEW_SECONDS } from '../tenant-settings.ts';
 import {
   CLIENT_ID,
   ISSUER,
@@ -28,7 +29,7 @@ const SKEW = DEFAULT_ASSERTION_POLICY.clockSkewSeconds;
 
 describe('verifyClientAssertion', () => {
   describe('accepts a valid assertion', () => {
-    test('and returns the credential, jti, exp and the replay deadline (exp + skew)', () => {
+    test('and returns the credential, jti, exp and the replay deadline (exp + the largest skew a tenant may set)', () => {
       const jti = 'a7c1d2e3-0000-4000-8000-000000000001';
       const verified = accepts(assertion({ payload: { jti, exp: NOW_S + 60 } }));
       assert.deepEqual(verified, {
@@ -36,7 +37,7 @@ describe('verifyClientAssertion', () => {
         kid: 'kid-A',
         jti,
         exp: NOW_S + 60,
-        replayUntil: (NOW_S + 60 + SKEW) * 1000,
+        replayUntil: (NOW_S + 60 + MAX_CLOCK_SKEW_SECONDS) * 1000,
         legacyAudience: false,
       });
     });

@@ -11,7 +11,8 @@
  *    `exp_missing`, `assertion_expired`, `lifetime_exceeded`, `iat_in_future`, `nbf_in_future`
  *    (`checkAssertionTimes`), `aud_missing`, `aud_invalid` (`checkAssertionAudience`),
  *    `typ_invalid` (`checkAssertionTyp`).
- * Pure: writes no state. The caller records (client, jti) until `replayUntil` *after* this
+ * Pure: writes no state. The caller records (client, jti) until `replayUntil` (exp plus the
+ * largest clock skew a tenant may configure) *after* this
  * returns, and logs when `legacyAudience` is true.
  */
 import type { CandidateCredential, DecodedAssertion, VerifiedAssertion, VerifyAssertionContext } from './types.ts';
@@ -21,6 +22,7 @@ import { checkAssertionTyp } from './check-assertion-typ.ts';
 import { fail, show } from './failure.ts';
 import { selectCredentials } from './select-credentials.ts';
 import { verifyJwsSignature } from './verify-jws-signature.ts';
+import { MAX_CLOCK_SKEW_SECONDS } from '../tenant-settings.ts';
 
 export function verifyClientAssertion(decoded: DecodedAssertion, ctx: VerifyAssertionContext): VerifiedAssertion {
   const { header, payload, clientId } = decoded;
@@ -59,7 +61,9 @@ export function verifyClientAssertion(decoded: DecodedAssertion, ctx: VerifyAsse
     kid: signer.kid,
     jti,
     exp,
-    replayUntil: Math.ceil((exp + policy.clockSkewSeconds) * 1000),
+    // The largest skew a tenant may set, not the one in force: raising clock_skew later keeps
+    // the assertion acceptable for longer, and its jti must stay used for all of that time.
+    replayUntil: Math.ceil((exp + MAX_CLOCK_SKEW_SECONDS) * 1000),
     legacyAudience,
   };
 }

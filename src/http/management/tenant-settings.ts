@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { checkTenantSettings, type TenantSettings } from '../../domain/tenant-settings.ts';
 import { auditLog } from './audit.ts';
 
-/** /api/v2/tenants/settings — the tenant's name, plan and client-authentication policy. */
+/** /api/v2/tenants/settings — the tenant's name, plan, client-authentication policy and log retention. */
 export function tenantSettingsRoutes(app: FastifyInstance, services: Services): void {
   const present = (name: string, plan: string, issuer: string, s: TenantSettings) => ({ friendly_name: name, plan, issuer, ...s });
 
@@ -23,6 +23,7 @@ export function tenantSettingsRoutes(app: FastifyInstance, services: Services): 
             max_assertion_lifetime: { type: 'integer' },
             clock_skew: { type: 'integer' },
             audience_policy: { type: 'string', enum: ['strict', 'legacy'] },
+            log_retention_days: { type: 'integer' },
           },
         },
       },
