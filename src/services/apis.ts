@@ -50,8 +50,20 @@ export class ApiService {
   async deleteApi(t: TenantContext, id: string): Promise<void> {
     const rs = await this.getApi(t, id);
     if (rs.isSystem) throw new ForbiddenError('system_resource_server', 'The Management API cannot be deleted.');
-    await this.s.store.resourceServers.delete(t.tenant.id, rs.id);
-    await this.changed(t);
+    // Its grants go with it, in the same transaction: left behind, they would come back to life
+    // when an API with the same identifier is created again. Each affected client's version and
+    // the tenant's are bumped, so cached views on every node are refused.
+    await this.s.store.db.transaction(async (tx) => {
+      const grants = await this.s.store.clientGrants.list(t.tenant.id, { audience: rs.identifier }, tx);
+      for (const g of grants) {
+        await this.s.store.clientGrants.delete(t.tenant.id, g.id, tx);
+        await this.s.store.clients.touch(t.tenant.id, g.clientId, tx);
+      }
+      await this.s.store.resourceServers.delete(t.tenant.id, rs.id, tx);
+      await this.s.store.tenants.touch(t.tenant.id, tx);
+    });
+    this.s.cache.invalidateAll();
+    await this.s.directory.reload();
   }
 
   async createGrant(t: TenantContext, input: { client_id: string; audience: string; scope: string[] }): Promise<ClientGrant> {

@@ -78,7 +78,7 @@ export class ResourceServerStore {
     ]);
   }
 
-  async delete(tenantId: string, id: string): Promise<boolean> {
-    return (await this.db.run(`DELETE FROM resource_servers WHERE tenant_id = ? AND id = ? AND is_system = 0`, [tenantId, id])).changes > 0;
+  async delete(tenantId: string, id: string, q: Queryable = this.db): Promise<boolean> {
+    return (await q.run(`DELETE FROM resource_servers WHERE tenant_id = ? AND id = ? AND is_system = 0`, [tenantId, id])).changes > 0;
   }
 }
