@@ -5,7 +5,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../domain/erro
 import { assertPlanAllowsPrivateKeyJwt } from '../domain/plans.ts';
 import { assertConfidential, isConfidential, parseAppType } from '../domain/app-types.ts';
 import { newClientId, newClientSecret } from '../domain/ids.ts';
-import type { NewCredentialInput } from '../domain/credentials/index.ts';
+import { effectiveExpiry, type NewCredentialInput } from '../domain/credentials/index.ts';
 import { CredentialService, lockClient } from './credentials.ts';
 
 export const SECRET_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
@@ -152,8 +152,15 @@ export class ClientService {
         for (const id of ids) {
           const c = owned.get(id);
           if (!c) throw new InvalidInputError('credential_not_found', `Credential ${id.slice(0, 40)} does not exist on this client.`, 'client_authentication_methods');
-          if (c.expiresAt !== null && c.expiresAt <= now) {
-            throw new InvalidInputError('credential_expired', `Credential ${id} expired on ${new Date(c.expiresAt).toISOString()} and cannot be enabled.`, 'client_authentication_methods');
+          // A certificate's notAfter bounds the credential even when expires_at was cleared.
+          const ends = effectiveExpiry(c.expiresAt, c.certNotAfter);
+          if (ends !== null && ends <= now) {
+            const which = ends === c.certNotAfter && (c.expiresAt === null || c.expiresAt > ends) ? 'its certificate expired' : 'it expired';
+            throw new InvalidInputError(
+              'credential_expired',
+              `Credential ${id} cannot be enabled: ${which} on ${new Date(ends).toISOString()}. Upload a new credential instead.`,
+              'client_authentication_methods',
+            );
           }
         }
         privateKeyJwt = true;

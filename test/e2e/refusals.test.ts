@@ -709,7 +709,7 @@ test('POST credentials with a custom kid returns that kid', async () => {
   assert.equal(c.kid, 'my-custom_kid-2026');
 });
 
-test('a certificate gives subject_dn and thumbprint_sha256; parse_expiry_from_cert sets expires_at to its notAfter', async () => {
+test('a certificate gives subject_dn and thumbprint_sha256; its expires_at is its notAfter with or without parse_expiry_from_cert', async () => {
   const { tenant, clientId } = await freshApp();
   const cert = selfSignedCert('/C=FR/O=Acme Corp/CN=signet-e2e', 30);
   const x = new X509Certificate(cert.certPem);
@@ -725,10 +725,11 @@ test('a certificate gives subject_dn and thumbprint_sha256; parse_expiry_from_ce
   assert.equal(c.kid, rfc7638({ publicKey: x.publicKey } as KeyPair));
   assert.equal('pem' in c, false);
 
-  // Without parse_expiry_from_cert the certificate does not set expires_at.
+  // Without parse_expiry_from_cert no explicit expiry is stored, but expires_at still reports
+  // when the credential stops verifying: its certificate's notAfter, never "no expiry".
   const cert2 = selfSignedCert('/CN=second', 30);
   const c2 = await createCredential(tenant, clientId, { credential_type: 'x509_cert', name: 'x509', pem: cert2.certPem });
-  assert.equal(c2.expires_at ?? null, null);
+  assert.equal(c2.expires_at, new Date(new X509Certificate(cert2.certPem).validTo).toISOString());
   assert.equal(c2.subject_dn, 'CN=second');
   assert.equal(c2.credential_type, 'x509_cert');
 });

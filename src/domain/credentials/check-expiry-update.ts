@@ -10,7 +10,8 @@
  * - `expires_after_certificate` when it is later than the certificate's `notAfter`
  *   (`ctx.certNotAfter`, null for bare public keys).
  * `null` is accepted even for certificate credentials: it removes the explicit expiry, and the
- * certificate's own notAfter (stored as certNotAfter) still bounds when the key may be used.
+ * certificate's own notAfter (stored as certNotAfter) still bounds when the key may be used,
+ * may be enabled, and what the Management API reports as `expires_at` (see effectiveExpiry).
  */
 import { InvalidInputError } from '../errors.ts';
 import { assertNotAfterCertificate, readFutureExpiry } from './expires-at.ts';

@@ -11,6 +11,9 @@
  *   value and `expires_at_in_past` when the instant is not after `now`.
  * - `assertNotAfterCertificate(expiresAt, certNotAfter)` throws `expires_after_certificate` when
  *   the credential would outlive its certificate.
+ * - `effectiveExpiry(expiresAt, certNotAfter)` is when the credential stops verifying: the
+ *   earlier of its explicit expiry and its certificate's notAfter, or null when it has neither.
+ *   Clearing `expires_at` never lifts a certificate's own end.
  * All errors use field `expires_at`.
  */
 import { InvalidInputError } from '../errors.ts';
@@ -72,4 +75,10 @@ export function assertNotAfterCertificate(expiresAt: Date, certNotAfter: Date | 
     `expires_at (${expiresAt.toISOString()}) is later than the certificate's expiry (${certNotAfter.toISOString()}); a credential cannot outlive its certificate.`,
     'expires_at',
   );
+}
+
+export function effectiveExpiry(expiresAt: number | null, certNotAfter: number | null): number | null {
+  if (expiresAt === null) return certNotAfter;
+  if (certNotAfter === null) return expiresAt;
+  return Math.min(expiresAt, certNotAfter);
 }

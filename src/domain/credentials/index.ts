@@ -23,4 +23,5 @@ export {
   type CheckedCredential,
 } from './check-new-credential.ts';
 export { checkExpiryUpdate, type ExpiryUpdateContext } from './check-expiry-update.ts';
+export { effectiveExpiry } from './expires-at.ts';
 export { importStoredKey } from './import-stored-key.ts';

@@ -1,10 +1,14 @@
 import type { StoredCredential, ResourceServer, ClientGrant } from '../../store/index.ts';
 import type { StoredLogEvent } from '../../store/logs.ts';
 import type { ClientView } from '../../services/clients.ts';
+import { effectiveExpiry } from '../../domain/credentials/index.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Auth0's `ClientCredential`: never the PEM. */
+/**
+ * Auth0's `ClientCredential`: never the PEM. `expires_at` is when the credential stops
+ * verifying, so a certificate without an explicit expiry shows its notAfter, not "never".
+ */
 export function presentCredential(c: StoredCredential) {
   return {
     id: c.id,
@@ -16,7 +20,7 @@ export function presentCredential(c: StoredCredential) {
     ...(c.thumbprintSha256 !== null && { thumbprint_sha256: c.thumbprintSha256 }),
     created_at: iso(c.createdAt),
     updated_at: iso(c.updatedAt),
-    expires_at: iso(c.expiresAt),
+    expires_at: iso(effectiveExpiry(c.expiresAt, c.certNotAfter)),
     last_used_at: iso(c.lastUsedAt),
   };
 }
