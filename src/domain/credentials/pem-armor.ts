@@ -42,14 +42,74 @@ export function normalizePastedPem(text: string): string {
  * A boundary line. Lenient on spacing and case (`----- begin public key -----`), and it does not
  * require the boundary to be on its own line, so a PEM whose newlines were flattened to spaces
  * still reads; the body is base64 with all whitespace removed anyway.
+ *
+ * The grammar is `-----[ \t]*(BEGIN|END)[ \t]+LABEL-----`, where LABEL is any run of characters
+ * other than `-` and newline (surrounding blanks trimmed). It is read by hand, in one pass,
+ * rather than with a regular expression: the obvious pattern has three adjacent runs that can
+ * each take the same blanks, and backtracks cubically on `-----BEGIN ` followed by thousands of
+ * tabs (seconds to minutes of a blocked event loop for one 16 KB paste).
  */
-const BOUNDARY = /-----[ \t]*(BEGIN|END)[ \t]+([^-\n]*?)[ \t]*-----/gi;
-
 interface Boundary {
   kind: 'BEGIN' | 'END';
   label: string;
   start: number;
   end: number;
+}
+
+const DASHES = '-----';
+
+/**
+ * Every boundary, left to right, non-overlapping (the END's closing dashes cannot open the next
+ * boundary). Linear time: a failed attempt at `-----` only reads the blanks and word right after
+ * it (which no other attempt reads), and a label runs to the next `-` or newline, which no other
+ * attempt's label can cross.
+ */
+function findBoundaries(text: string): Boundary[] {
+  const found: Boundary[] = [];
+  let from = 0;
+  for (let start = text.indexOf(DASHES, from); start !== -1; start = text.indexOf(DASHES, from)) {
+    const boundary = boundaryAt(text, start);
+    if (boundary) found.push(boundary);
+    from = boundary ? boundary.end : start + 1;
+  }
+  return found;
+}
+
+/** The boundary that starts with the dashes at `start`, if one does. */
+function boundaryAt(text: string, start: number): Boundary | null {
+  let at = skipBlanks(text, start + DASHES.length);
+  const kind = hasWordAt(text, at, 'BEGIN') ? 'BEGIN' : hasWordAt(text, at, 'END') ? 'END' : null;
+  if (!kind) return null;
+  at += kind.length;
+  if (!isBlank(text.charCodeAt(at))) return null;
+  const labelStart = at;
+  while (at < text.length && text[at] !== '-' && text[at] !== '\n') at++;
+  if (!text.startsWith(DASHES, at)) return null;
+  return {
+    kind,
+    label: text.slice(labelStart, at).trim().replace(/\s+/g, ' ').toUpperCase(),
+    start,
+    end: at + DASHES.length,
+  };
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const isBlank = (code: number): boolean => code === SPACE || code === TAB;
+
+function skipBlanks(text: string, at: number): number {
+  while (isBlank(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** `word` (upper-case ASCII) at `at`, in any ASCII case: `begin`, `Begin`, but never `BEGİN`. */
+function hasWordAt(text: string, at: number, word: string): boolean {
+  if (at + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    // Setting 0x20 lower-cases an ASCII letter, and maps no other character onto one.
+    if ((text.charCodeAt(at + i) | 0x20) !== (word.charCodeAt(i) | 0x20)) return false;
+  }
+  return true;
 }
 
 const ACCEPTED_LABELS: Readonly<Record<string, CredentialPemLabel>> = {
@@ -65,12 +125,7 @@ const EXPECTED =
   'Expected one public key (-----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY-----) or one X.509 certificate (-----BEGIN CERTIFICATE-----).';
 
 export function readSinglePemBlock(text: string): PemBlock {
-  const boundaries: Boundary[] = [...text.matchAll(BOUNDARY)].map((m) => ({
-    kind: m[1]!.toUpperCase() as 'BEGIN' | 'END',
-    label: m[2]!.trim().replace(/\s+/g, ' ').toUpperCase(),
-    start: m.index!,
-    end: m.index! + m[0].length,
-  }));
+  const boundaries = findBoundaries(text);
 
   const begins = boundaries.filter((b) => b.kind === 'BEGIN').length;
   if (begins === 0) throw invalidPem(describeMissingBlock(text, boundaries.length > 0));

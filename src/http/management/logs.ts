@@ -11,7 +11,9 @@ import { listQuerySchema, parsePaging } from './paging.ts';
 export function parseLogQuery(q: string | undefined): { type?: string; clientId?: string } {
   const out: { type?: string; clientId?: string } = {};
   if (!q || !q.trim()) return out;
-  for (const term of q.split(/\s+AND\s+/)) {
+  // The lookbehind lets a separator start only where a run of blanks starts: without it, every
+  // position inside a long run of blanks is tried, and each scans to the run's end (quadratic).
+  for (const term of q.split(/(?<!\s)\s+AND\s+/)) {
     const m = /^\s*(type|client_id):\s*"?([^"\s]+)"?\s*$/.exec(term);
     if (!m) throw new InvalidInputError('invalid_query', 'q supports type:"…" and client_id:"…" terms joined by AND.', 'q');
     if (m[1] === 'type') out.type = m[2];

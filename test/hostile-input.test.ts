@@ -1,0 +1,97 @@
+/**
+ * Hostile input costs little: text a caller controls is never read by anything that does
+ * super-linear work on it. Each parser gets inputs of the shapes that make backtracking regular
+ * expressions explode, at the largest size its route accepts (or larger), and must answer in
+ * well under a second. The work runs in a child process (see time-in-child.ts), so a regression fails
+ * by name instead of freezing the suite.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_PEM_LENGTH } from '../src/domain/credentials/parse-credential-pem.ts';
+import { rsaKey, spkiPem } from '../src/domain/credentials/test-material.ts';
+import { timeEachInChild, type Timing } from './support/time-in-child.ts';
+
+/** Far above what any of these takes when linear (a few ms), far below what the defects took. */
+const QUICK_MS = 1000;
+
+/** `prefix`, then `unit` repeated, then `suffix`, `size` characters in all (give or take a unit). */
+function shape(prefix: string, unit: string, suffix: string, size: number): string {
+  return prefix + unit.repeat(Math.floor((size - prefix.length - suffix.length) / unit.length)) + suffix;
+}
+
+function assertAllQuick(timings: Record<string, Timing>, inputs: Record<string, unknown>, outcomes: readonly string[]): void {
+  assert.deepEqual(Object.keys(timings).sort(), Object.keys(inputs).sort());
+  for (const [name, { ms, outcome }] of Object.entries(timings)) {
+    assert.ok(outcomes.includes(outcome), `${name}: ended with ${outcome}`);
+    assert.ok(ms < QUICK_MS, `${name}: took ${ms.toFixed(0)} ms`);
+  }
+}
+
+describe('credential PEM parsing is linear in the paste', () => {
+  // Just under the limit, so every shape reaches the armour parser. Each ends in a non-blank
+  // character, because surrounding whitespace is trimmed before parsing.
+  const size = MAX_PEM_LENGTH - 16;
+  const body = spkiPem(rsaKey(2048)).split('\n').slice(1, -2).join('\n');
+  const hostile: Record<string, string> = {
+    'BEGIN then tabs': shape('-----BEGIN ', '\t', 'x', size),
+    'BEGIN then spaces': shape('-----BEGIN ', ' ', 'x', size),
+    'BEGIN then mixed blanks': shape('-----BEGIN ', ' \t', 'x', size),
+    'END then tabs': shape('-----END ', '\t', 'x', size),
+    'blanks before BEGIN': shape('-----', ' \t', 'BEGIN x', size),
+    'BEGIN, tabs, one dash': shape('-----BEGIN ', '\t', '-x', size),
+    'BEGIN, tabs, four dashes': shape('-----BEGIN ', '\t', '----x', size),
+    'BEGIN, tabs, a newline': shape('-----BEGIN ', '\t', '\n-----x', size),
+    'repeated BEGIN': shape('', '-----BEGIN ', 'x', size),
+    'repeated BEGIN and tabs': shape('', `-----BEGIN ${'\t'.repeat(500)}`, 'x', size),
+    'repeated dashes': shape('', '-', 'x', size),
+    'dashes, then BEGIN and tabs': shape('-'.repeat(size / 2), '\t', 'x', size).replace(/-\t/, '-BEGIN \t'),
+    'repeated dashes and blanks': shape('', '----- ', 'x', size),
+    'long label': shape('-----BEGIN ', 'A', '', size),
+    'long label of words': shape('-----BEGIN ', 'PUBLIC ', 'KEY', size),
+    'nested boundaries': shape('', '-----BEGIN -----END ', 'x', size),
+    'nested labelled boundaries': shape('', '-----BEGIN PUBLIC KEY-----BEGIN ', 'x', size),
+    'no END': shape(`-----BEGIN PUBLIC KEY-----\n${body}\n`, 'AAAA', '', size),
+    'END line of tabs': shape(`-----BEGIN PUBLIC KEY-----\n${body}\n-----END `, '\t', 'x', size),
+    'private-key words then blanks': shape('BEGIN', ' ', 'x', size),
+    'many label words': shape('BEGIN ', 'A ', 'x', size),
+    'repeated END words': shape('', 'END ', 'x', size),
+    'PRIVATE KEY then blanks': shape('PRIVATE KEY', ' ', '-x', size),
+    'JWK key name then blanks': shape('{"d"', ' ', 'x', size),
+    'short base64 words': shape('', 'AAAA ', 'x', size),
+    'literal \\n sequences': shape('-----BEGIN ', '\\t\\n', 'x', size),
+  };
+  const valid = { 'a valid public key': spkiPem(rsaKey(2048)) };
+
+  it('refuses 16 KB hostile PEMs of every shape in well under a second each', async () => {
+    for (const [name, text] of Object.entries(hostile)) {
+      assert.ok(text.length > MAX_PEM_LENGTH - 64 && text.length <= MAX_PEM_LENGTH, `${name}: ${text.length} characters`);
+    }
+    const url = new URL('../src/domain/credentials/parse-credential-pem.ts', import.meta.url);
+    const timings = await timeEachInChild(url, 'parseCredentialPem', { ...hostile, ...valid });
+    assert.equal(timings['a valid public key']!.outcome, 'returned', 'the child really parses');
+    delete timings['a valid public key'];
+    assertAllQuick(timings, hostile, ['invalid_pem', 'private_key_refused']);
+  });
+});
+
+describe('the log search parser is linear in q', () => {
+  // The route caps q at 512 characters; the parser must not depend on that cap to stay cheap.
+  const size = 64 * 1024;
+  const hostile: Record<string, string> = {
+    'blanks inside a term': shape('type:x', ' ', 'x', size),
+    'blanks around AND': shape('type:x', ' ', ' AND', size) + ' client_id:y',
+    'many ANDs': shape('type:x', ' AND ', 'x', size),
+    'blank runs broken by A': shape('type:x', ' \tA', 'x', size),
+    'a long value': shape('type:"', 'a', '" x', size),
+    'leading blanks': shape('', ' ', 'type:x', size),
+  };
+  const valid = { 'a valid query': 'type:"feccft" AND client_id:"abc"' };
+
+  it('answers 64 KB hostile queries in well under a second each', async () => {
+    const url = new URL('../src/http/management/logs.ts', import.meta.url);
+    const timings = await timeEachInChild(url, 'parseLogQuery', { ...hostile, ...valid });
+    assert.equal(timings['a valid query']!.outcome, 'returned', 'the child really parses');
+    delete timings['a valid query'];
+    assertAllQuick(timings, hostile, ['invalid_query', 'returned']);
+  });
+});
