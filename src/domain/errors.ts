@@ -61,11 +61,24 @@ export class RateLimitedError extends SignetError {
 /**
  * Client authentication failed at an OAuth endpoint: 401 `invalid_client`. The message is the
  * `error_description` (specific and safe); `code` is what the log event records as the reason.
+ *
+ * The caller is not authenticated, so the message says which check failed and never what the
+ * client is configured with (its credentials' kids, algs and expiry times, the tenant's plan,
+ * the client's authentication method). When that configuration explains the failure, it goes
+ * in `detail`, which only the tenant sees: in the log event and in the assertion checker.
  */
 export class ClientAuthError extends SignetError {
   readonly kind = 'client_auth';
   /** The client the request claimed to be, when it could be read (for the log event). */
   clientId?: string;
+  constructor(
+    code: string,
+    message: string,
+    /** The message with the client's configuration named; for the tenant's eyes only. */
+    readonly detail?: string,
+  ) {
+    super(code, message);
+  }
 }
 
 /** A malformed OAuth request (RFC 6749 §5.2): `error` is the OAuth error code, status 400 unless given. */

@@ -113,14 +113,16 @@ export class ClientAuthenticator {
         ctx = await this.requireClient(tenant, clientId);
       }
       const { client } = ctx;
+      // The caller is not authenticated yet: say which method was refused, never which one the client is registered for.
+      const refused = `This client does not accept ${method}: use the authentication method it is registered for.`;
       if (client.privateKeyJwt) {
-        throw new ClientAuthError('secret_not_accepted', 'This client authenticates with Private Key JWT: a client secret is not accepted. Send a client_assertion.');
+        throw new ClientAuthError('secret_not_accepted', refused, 'This client authenticates with Private Key JWT: a client secret is not accepted. Send a client_assertion.');
       }
       if (client.tokenEndpointAuthMethod === 'none' || !isConfidential(client.appType)) {
-        throw new ClientAuthError('public_client', 'This client is public (token_endpoint_auth_method none) and has no secret to authenticate with.');
+        throw new ClientAuthError('public_client', refused, 'This client is public (token_endpoint_auth_method none) and has no secret to authenticate with.');
       }
       if (client.tokenEndpointAuthMethod !== method) {
-        throw new ClientAuthError('method_mismatch', `This client is registered for ${client.tokenEndpointAuthMethod}, not ${method}.`);
+        throw new ClientAuthError('method_mismatch', refused, `This client is registered for ${client.tokenEndpointAuthMethod}, not ${method}.`);
       }
       if (!secretMatches(ctx.secret, secret)) throw new ClientAuthError('invalid_secret', 'The client secret is incorrect.');
       return { ctx, method };
@@ -142,14 +144,23 @@ export class ClientAuthenticator {
 export function checkPrivateKeyJwtAllowed(ctx: ClientAuthContext): void {
   const { client } = ctx;
   if (!planAllowsPrivateKeyJwt(ctx.tenant.plan)) {
-    throw new ClientAuthError('plan_required', `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${ctx.tenant.plan} plan.`);
+    throw new ClientAuthError(
+      'plan_required',
+      'Private Key JWT requires the Enterprise plan or above.',
+      `Private Key JWT requires the Enterprise plan or above; this tenant is on the ${ctx.tenant.plan} plan.`,
+    );
   }
   if (!isConfidential(client.appType)) {
-    throw new ClientAuthError('public_client', 'Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine).');
+    throw new ClientAuthError(
+      'public_client',
+      'Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine).',
+      `Private Key JWT is only available to confidential applications (Regular Web or Machine to Machine); this application's type is ${client.appType}.`,
+    );
   }
   if (!client.privateKeyJwt) {
     throw new ClientAuthError(
       'method_not_enabled',
+      'Private Key JWT is not enabled for this client.',
       `Private Key JWT is not enabled for this client (its token_endpoint_auth_method is ${client.tokenEndpointAuthMethod ?? 'unset'}).`,
     );
   }

@@ -77,6 +77,10 @@ interface Expected {
   jti?: string;
   /** client_id the log event must carry (default: the fixture's app; null to skip). */
   logClientId?: string | null;
+  /** What the error_description must NOT name: the client's configuration (kids, algs, dates, plan, method). */
+  hidden?: readonly (string | RegExp)[];
+  /** What the feccft event's `detail` must name instead (for the tenant's eyes only). */
+  detail?: RegExp;
 }
 
 /**
@@ -93,6 +97,10 @@ async function expectRefused(f: Fixture, send: () => Promise<{ status: number; b
   const r = await send();
   assertOAuthError(r, status, error, e.description);
   assert.equal(r.headers.get('cache-control'), 'no-store');
+  for (const h of e.hidden ?? []) {
+    const named = typeof h === 'string' ? r.body.error_description.includes(h) : h.test(r.body.error_description);
+    assert.ok(!named, `the unauthenticated caller is told ${String(h)}: ${r.body.error_description}`);
+  }
 
   const events = await logsOfType(f.tenant, 'feccft');
   assert.equal(events.length, feccftBefore + 1, 'exactly one feccft event for the refusal');
@@ -104,6 +112,7 @@ async function expectRefused(f: Fixture, send: () => Promise<{ status: number; b
     assert.equal(ev.description, 'Failed client authentication');
     assert.equal(ev.details.client_authentication_error, r.body.error_description);
   }
+  if (e.detail) assert.match(ev.details.detail ?? '', e.detail, `feccft detail; event ${JSON.stringify(ev)}`);
   const logClientId = e.logClientId === undefined ? f.app.clientId : e.logClientId;
   if (logClientId !== null) assert.equal(ev.client_id, logClientId, 'feccft client_id');
 
@@ -269,9 +278,11 @@ test("an alg different from the credential's alg is refused", async () => {
   const f = await setup();
   for (const alg of ['PS256', 'RS384', 'RS512']) {
     const a = make(f, { alg });
-    await expectRefused(f, post(f, tokenForm(a.token)), { description: new RegExp(`${alg}.*RS256`), reason: 'alg_mismatch', jti: a.jti });
+    // Which check failed, but not which algs the credentials are registered with (the log says).
+    const mismatch = { description: new RegExp(`'alg' '${alg}' does not match the algorithm`), reason: 'alg_mismatch', hidden: ['RS256'], detail: new RegExp(`"${alg}".*: RS256$`) };
+    await expectRefused(f, post(f, tokenForm(a.token)), { ...mismatch, jti: a.jti });
     const k = make(f, { alg, kid: f.app.kid });
-    await expectRefused(f, post(f, tokenForm(k.token)), { description: new RegExp(`${alg}.*RS256`), reason: 'alg_mismatch', jti: k.jti });
+    await expectRefused(f, post(f, tokenForm(k.token)), { ...mismatch, hidden: ['RS256', f.app.kid], jti: k.jti });
   }
 });
 
@@ -285,9 +296,11 @@ test('a valid signature by another key is refused', async () => {
   const f = await setup();
   const other = newRsa();
   const a = make(f, { key: other.privateKey });
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /signature does not verify/, reason: 'invalid_signature', jti: a.jti });
+  // Without a kid, the caller must not learn the kid (or alg) of the credential that was tried.
+  const bad = { description: /signature does not verify/, reason: 'invalid_signature', hidden: [f.app.kid, 'RS256'], detail: new RegExp(`"${f.app.kid}"`) };
+  await expectRefused(f, post(f, tokenForm(a.token)), { ...bad, jti: a.jti });
   const k = make(f, { key: other.privateKey, kid: f.app.kid });
-  await expectRefused(f, post(f, tokenForm(k.token)), { description: /signature does not verify/, reason: 'invalid_signature', jti: k.jti });
+  await expectRefused(f, post(f, tokenForm(k.token)), { ...bad, hidden: ['RS256'], jti: k.jti });
   // A signature over other bytes (payload swapped after signing).
   const good = make(f);
   const forged = make(f, { claims: { sub: f.app.clientId, extra: 'x' } });
@@ -519,7 +532,12 @@ test('a credential whose expires_at has passed is refused', async () => {
   assert.equal(p.body.expires_at, at);
   h.clock.advance(2100);
   const a = make(f);
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /expired/, reason: 'credential_expired' });
+  await expectRefused(f, post(f, tokenForm(a.token)), {
+    description: /every credential of the application has expired/,
+    reason: 'credential_expired',
+    hidden: [f.app.kid, /\d{4}-\d\d-\d\dT/, 'expired at'],
+    detail: new RegExp(`"${f.app.kid}" expired at ${at.slice(0, 19)}`),
+  });
   // Lift the expiry: the same jti then works (it was not burned).
   const lift = await f.tenant.api('PATCH', `/clients/${f.app.clientId}/credentials/${f.app.credentialId}`, { expires_at: null });
   assert.ok(lift.status === 200 || lift.status === 201, JSON.stringify(lift.body));
@@ -549,7 +567,12 @@ test("a certificate credential is refused once the certificate's notAfter has pa
   assert.equal((await h.token(tenant, tokenForm(make(f).token))).status, 200);
   h.clock.advance(notAfter.getTime() + 1100 - h.clock.now());
   const a = make(f);
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /expired/, reason: 'credential_expired' });
+  await expectRefused(f, post(f, tokenForm(a.token)), {
+    description: /every credential of the application has expired/,
+    reason: 'credential_expired',
+    hidden: [f.app.kid, /\d{4}-\d\d-\d\dT/, 'expired at'],
+    detail: new RegExp(`"${f.app.kid}" expired at ${notAfter.toISOString().slice(0, 19)}`),
+  });
 });
 
 test('a disabled credential (created but not enabled) is refused', async () => {
@@ -560,7 +583,13 @@ test('a disabled credential (created but not enabled) is refused', async () => {
   const byKid = make(f, { key: spare.privateKey, kid: c.body.kid });
   await expectRefused(f, post(f, tokenForm(byKid.token)), { description: /does not match any enabled credential/, reason: 'unknown_kid', jti: byKid.jti });
   const noKid = make(f, { key: spare.privateKey });
-  await expectRefused(f, post(f, tokenForm(noKid.token)), { description: /signature does not verify/, reason: 'invalid_signature', jti: noKid.jti });
+  await expectRefused(f, post(f, tokenForm(noKid.token)), {
+    description: /signature does not verify/,
+    reason: 'invalid_signature',
+    jti: noKid.jti,
+    hidden: [f.app.kid, 'RS256'],
+    detail: new RegExp(`credential "${f.app.kid}" \\(RS256\\)`),
+  });
 });
 
 test('private_key_jwt not enabled on the client is refused', async () => {
@@ -573,7 +602,12 @@ test('private_key_jwt not enabled on the client is refused', async () => {
   assert.equal(c.status, 201, JSON.stringify(c.body));
   const f: Fixture = { tenant, app: { clientId: app.clientId, key, credentialId: c.body.id, kid: c.body.kid } };
   const a = make(f);
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /Private Key JWT is not enabled/, reason: 'method_not_enabled' });
+  await expectRefused(f, post(f, tokenForm(a.token)), {
+    description: /Private Key JWT is not enabled/,
+    reason: 'method_not_enabled',
+    hidden: [/client_secret|token_endpoint_auth_method/],
+    detail: /token_endpoint_auth_method is client_secret_post/,
+  });
   // Enable it: the same jti now works.
   const en = await tenant.api('PATCH', `/clients/${app.clientId}`, {
     token_endpoint_auth_method: null,
@@ -589,7 +623,25 @@ test('a public (SPA) client is refused', async () => {
   const key = newRsa();
   const f: Fixture = { tenant, app: { clientId: spa.clientId, key, credentialId: '', kid: '' } };
   const a = make(f);
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /confidential/, reason: 'public_client' });
+  await expectRefused(f, post(f, tokenForm(a.token)), { description: /confidential/, reason: 'public_client', hidden: ['spa'], detail: /type is spa/ });
+});
+
+test('a client secret sent by a method the client is not registered for is refused without naming the registered method', async () => {
+  const tenant = await h.createTenant();
+  await createApi(tenant);
+  const app = await secretApp(tenant);
+  await grant(tenant, app.clientId);
+  const f: Fixture = { tenant, app: { clientId: app.clientId, key: newRsa(), credentialId: '', kid: '' } };
+  const basic = { authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}` };
+  await expectRefused(f, post(f, { grant_type: 'client_credentials', audience: API_AUDIENCE }, basic), {
+    description: /does not accept client_secret_basic/,
+    reason: 'method_mismatch',
+    hidden: ['client_secret_post'],
+    detail: /registered for client_secret_post, not client_secret_basic/,
+  });
+  // Control: the method it is registered for works.
+  const ok = await h.token(tenant, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret!, audience: API_AUDIENCE });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
 });
 
 test('a client on a professional-plan tenant is refused', async () => {
@@ -600,8 +652,64 @@ test('a client on a professional-plan tenant is refused', async () => {
   const key = newRsa();
   const f: Fixture = { tenant, app: { clientId: app.clientId, key, credentialId: '', kid: '' } };
   const a = make(f);
-  await expectRefused(f, post(f, tokenForm(a.token)), { description: /Enterprise plan/, reason: 'plan_required' });
+  await expectRefused(f, post(f, tokenForm(a.token)), { description: /Enterprise plan/, reason: 'plan_required', hidden: ['professional'], detail: /on the professional plan/ });
   // Its secret still works there.
   const ok = await h.token(tenant, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret!, audience: API_AUDIENCE });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
+});
+
+// -------------------------------------------------------------------------------------------
+// The assertion checker (POST /api/v2/clients/{id}/check-assertion) and the token endpoint
+// -------------------------------------------------------------------------------------------
+
+test('the assertion checker and the token endpoint give the same verdict on padded and odd input', async () => {
+  const f = await setup();
+  const variants: Record<string, (token: string) => string> = {
+    'as issued (control)': (t) => t,
+    'a space before, a newline after': (t) => ` ${t}\n`,
+    'a trailing newline': (t) => `${t}\n`,
+    'a trailing CRLF': (t) => `${t}\r\n`,
+    'a leading tab': (t) => `\t${t}`,
+    'a byte-order mark': (t) => `\uFEFF${t}`,
+    'a space inside': (t) => t.replace('.', ' .'),
+    'base64 padding': (t) => `${t}=`,
+    'a fourth part': (t) => `${t}.`,
+    'quotes around it': (t) => `"${t}"`,
+    'a Bearer prefix': (t) => `Bearer ${t}`,
+  };
+  for (const [name, variant] of Object.entries(variants)) {
+    const sent = variant(make(f).token);
+    const checked = await f.tenant.api('POST', `/clients/${f.app.clientId}/check-assertion`, { client_assertion: sent });
+    assert.equal(checked.status, 200, `${name}: ${JSON.stringify(checked.body)}`);
+    const exchanged = await h.token(f.tenant, tokenForm(sent));
+    assert.equal(checked.body.ok, exchanged.status === 200, `${name}: checker ${JSON.stringify(checked.body.checks.filter((c: any) => c.status === 'fail'))}, endpoint ${exchanged.status} ${JSON.stringify(exchanged.body)}`);
+    if (exchanged.status !== 200) {
+      assert.equal(exchanged.body.error, 'invalid_client', name);
+      const failed = checked.body.checks.find((c: any) => c.status === 'fail');
+      assert.equal(failed.id, 'format', name);
+      assert.equal(failed.message.slice(1), `${exchanged.body.error_description.slice(1)}.`, `${name}: the endpoint's own reason`);
+    }
+  }
+});
+
+test("the assertion checker (authenticated) names what the token endpoint keeps from the caller", async () => {
+  const f = await setup();
+  const a = make(f, { alg: 'PS256', kid: f.app.kid });
+  const checked = await f.tenant.api('POST', `/clients/${f.app.clientId}/check-assertion`, { client_assertion: a.token });
+  const alg = checked.body.checks.find((c: any) => c.id === 'alg');
+  assert.equal(alg.status, 'fail');
+  assert.match(alg.message, /registered with: RS256\.$/);
+  const exchanged = await h.token(f.tenant, tokenForm(a.token));
+  assertOAuthError(exchanged, 401, 'invalid_client', /'alg' 'PS256' does not match/);
+  assert.doesNotMatch(exchanged.body.error_description, /RS256/);
+
+  // An application on a plan without Private Key JWT: the checker names the plan, the endpoint does not.
+  const tenant = await h.createTenant('professional');
+  const app = await secretApp(tenant);
+  const token = assertion({ clientId: app.clientId, aud: tenant.issuer, key: newRsa().privateKey }).token;
+  const report = await tenant.api('POST', `/clients/${app.clientId}/check-assertion`, { client_assertion: token });
+  assert.match(report.body.checks.find((c: any) => c.id === 'application').message, /on the professional plan/);
+  const refused = await h.token(tenant, tokenForm(token));
+  assertOAuthError(refused, 401, 'invalid_client', /Enterprise plan/);
+  assert.doesNotMatch(refused.body.error_description, /professional/);
 });

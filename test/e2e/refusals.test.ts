@@ -650,14 +650,17 @@ test('the client secret is hidden from GET /clients/{id} while private_key_jwt i
   assert.ok(!JSON.stringify(list.body).includes(secret), 'GET /clients hides the secret');
 
   const before = await snapshot(h, tenant, app.clientId);
+  // Refused, without telling the (unauthenticated) caller which method the client uses instead.
   const post = await h.token(tenant, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: secret, audience: API_AUDIENCE });
-  assertOAuthError(post, 401, 'invalid_client', /Private Key JWT|client_assertion/);
+  assertOAuthError(post, 401, 'invalid_client', /does not accept client_secret_post/);
+  assert.doesNotMatch(post.body.error_description, /Private Key JWT|private_key_jwt|client_assertion/i);
   const basic = await h.token(
     tenant,
     { grant_type: 'client_credentials', audience: API_AUDIENCE },
     { authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}` },
   );
-  assertOAuthError(basic, 401, 'invalid_client', /Private Key JWT|client_assertion/);
+  assertOAuthError(basic, 401, 'invalid_client', /does not accept client_secret_basic/);
+  assert.doesNotMatch(basic.body.error_description, /Private Key JWT|private_key_jwt|client_assertion/i);
   await assertUnchanged(h, tenant, app.clientId, before);
 });
 

@@ -12,7 +12,8 @@
  * - `typ_invalid`          `typ` present but not a string (its value is checked after the signature);
  * - `iss_missing`, `sub_missing`, `iss_too_long`, `sub_too_long` (> 64 chars), `iss_sub_mismatch`;
  * - `jti_missing` (absent, or not a non-empty string), `jti_too_long` (> 64 chars).
- * Checks run cheapest first; nothing here consults keys or state. Errors raised after `iss`
+ * The string is read by `readAssertionParts` (shared with the dashboard's checker), then the
+ * header and claims are judged; nothing here consults keys or state. Errors raised after `iss`
  * is established carry `clientId`. Nothing in the result is authenticated yet: only
  * `verifyClientAssertion` makes it so.
  */
@@ -29,29 +30,14 @@ const SUPPORTED_ALGS = ASSERTION_SIGNING_ALGS.join(', ');
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeClientAssertion(assertion: string, policy: AssertionPolicy): DecodedAssertion {
-  if (typeof assertion !== 'string' || assertion.length === 0) {
-    fail('malformed_assertion', 'client_assertion must be a non-empty string');
-  }
-  const max = policy.maxAssertionBytes;
-  if (assertion.length > max || Buffer.byteLength(assertion, 'utf8') > max) {
-    fail('assertion_too_large', `client_assertion is ${Buffer.byteLength(assertion, 'utf8')} bytes; the maximum is ${max} bytes`);
-  }
+  const { header, payload, signingInput, signature } = readAssertionParts(assertion, policy);
 
-  const { first, second } = splitCompactJws(assertion);
-
-  const header = decodeJsonObject(assertion.slice(0, first), 'header');
   checkAlg(header.alg);
-  if (header.crit !== undefined) {
-    fail('malformed_assertion', "'crit' header parameter is not supported: no JWS extensions are understood here");
-  }
-  if (header.kid !== undefined && typeof header.kid !== 'string') {
-    fail('malformed_assertion', `'kid' header parameter must be a string (got ${describeType(header.kid)})`);
-  }
+  checkHeaderMembers(header);
   if (header.typ !== undefined && typeof header.typ !== 'string') {
     fail('typ_invalid', `'typ' header parameter must be a string when present (got ${describeType(header.typ)})`);
   }
 
-  const payload = decodeJsonObject(assertion.slice(first + 1, second), 'payload');
   const iss = payload.iss;
   const sub = payload.sub;
   checkIdentifier('iss', iss, 'the client_id of the application');
@@ -66,17 +52,58 @@ export function decodeClientAssertion(assertion: string, policy: AssertionPolicy
   checkNumericDate('iat', payload.iat, clientId);
   checkNumericDate('nbf', payload.nbf, clientId);
 
-  if (second + 1 === assertion.length) {
-    fail('malformed_assertion', 'client_assertion signature part is empty: the JWT must be signed with the private key', clientId);
-  }
+  checkSignaturePresent(signature, clientId);
 
+  return { header: header as AssertionHeader, payload, clientId, signingInput, signature };
+}
+
+/** An assertion's parts, decoded but not judged: nothing here has been checked but the encoding. */
+export interface AssertionParts {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  signingInput: Buffer;
+  /** Empty for an unsigned JWT (`alg: none`): refused by `checkSignaturePresent`, after the alg is reported. */
+  signature: Buffer;
+}
+
+/**
+ * The one way an assertion string is read, by the token endpoint (through
+ * `decodeClientAssertion`) and by the dashboard's checker alike, so the two cannot disagree
+ * about what a string is: a non-empty string of at most `policy.maxAssertionBytes` bytes, taken
+ * exactly as sent (no trimming: the endpoint refuses surrounding whitespace, so the checker
+ * must too), in JWS compact serialization with a JSON object as header and as payload.
+ */
+export function readAssertionParts(assertion: string, policy: AssertionPolicy): AssertionParts {
+  if (typeof assertion !== 'string' || assertion.length === 0) {
+    fail('malformed_assertion', 'client_assertion must be a non-empty string');
+  }
+  const max = policy.maxAssertionBytes;
+  if (assertion.length > max || Buffer.byteLength(assertion, 'utf8') > max) {
+    fail('assertion_too_large', `client_assertion is ${Buffer.byteLength(assertion, 'utf8')} bytes; the maximum is ${max} bytes`);
+  }
+  const { first, second } = splitCompactJws(assertion);
   return {
-    header: header as AssertionHeader,
-    payload,
-    clientId,
+    header: decodeJsonObject(assertion.slice(0, first), 'header'),
+    payload: decodeJsonObject(assertion.slice(first + 1, second), 'payload'),
     signingInput: Buffer.from(assertion.slice(0, second), 'latin1'),
     signature: Buffer.from(assertion.slice(second + 1), 'base64url'),
   };
+}
+
+/** Header members other than `alg` and `typ` that must be understood: no `crit`, a string `kid`. */
+export function checkHeaderMembers(header: Record<string, unknown>): void {
+  if (header.crit !== undefined) {
+    fail('malformed_assertion', "'crit' header parameter is not supported: no JWS extensions are understood here");
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    fail('malformed_assertion', `'kid' header parameter must be a string (got ${describeType(header.kid)})`);
+  }
+}
+
+export function checkSignaturePresent(signature: Buffer, clientId?: string): void {
+  if (signature.length === 0) {
+    fail('malformed_assertion', 'client_assertion signature part is empty: the JWT must be signed with the private key', clientId);
+  }
 }
 
 export function decodeJsonObject(part: string, name: 'header' | 'payload'): Record<string, unknown> {

@@ -2,14 +2,16 @@
  * Failure helpers for client assertion checks.
  *
  * Contract: `fail` always throws a `ClientAuthError` (401 invalid_client) with a stable `code`
- * and a specific, caller-safe message. `show`/`describeType` render untrusted values for
+ * and a specific, caller-safe message (and, when the client's configuration explains the
+ * failure, a `detail` naming it, which only the tenant sees). `show`/`describeType` render untrusted values for
  * those messages: printable ASCII only (`"` and `\` replaced), capped at 64 characters, so a
  * message can never carry control characters, key material or a whole assertion.
  */
 import { ClientAuthError } from '../errors.ts';
 
-export function fail(code: string, message: string, clientId?: string): never {
-  const error = new ClientAuthError(code, message);
+/** `detail`: the message with the client's configuration named, for the tenant only (see ClientAuthError). */
+export function fail(code: string, message: string, clientId?: string, detail?: string): never {
+  const error = new ClientAuthError(code, message, detail);
   if (clientId !== undefined) error.clientId = clientId;
   throw error;
 }

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspectClientAssertion, type AssertionCheckStatus, type InspectAssertionContext } from './index.ts';
-import { CLIENT_ID, NOW_S, assertion, authenticate, context, keys } from './test-fixtures.ts';
+import { ClientAuthError } from '../errors.ts';
+import { CLIENT_ID, NOW, NOW_S, assertion, authenticate, context, credential, keys } from './test-fixtures.ts';
 
 const ctx = (over: Partial<InspectAssertionContext> = {}): InspectAssertionContext => ({ ...context(), clientId: CLIENT_ID, applicationProblem: null, ...over });
 const statuses = (token: string, c = ctx()) => Object.fromEntries(inspectClientAssertion(token, c).checks.map((k) => [k.id, k.status])) as Record<string, AssertionCheckStatus>;
@@ -78,5 +79,54 @@ describe('inspectClientAssertion', () => {
     assert.equal(result.ok, false);
     assert.equal(result.checks[0]!.status, 'fail');
     assert.equal(result.checks.find((c) => c.id === 'signature')!.status, 'pass');
+  });
+
+  describe('reads the string exactly as the token endpoint does', () => {
+    /** The token endpoint's verdict: null when it accepts, else its error. */
+    const endpoint = (token: string): ClientAuthError | null => {
+      try {
+        authenticate(token);
+        return null;
+      } catch (err) {
+        if (err instanceof ClientAuthError) return err;
+        throw err;
+      }
+    };
+    const token = assertion();
+    const odd: Record<string, string> = {
+      'as issued (control)': token,
+      'a space before, a newline after': ` ${token}\n`,
+      'a trailing newline': `${token}\n`,
+      'a trailing CRLF': `${token}\r\n`,
+      'a leading tab': `\t${token}`,
+      'a byte-order mark': `\uFEFF${token}`,
+      'a space inside': token.replace('.', ' .'),
+      'base64 padding': `${token}=`,
+      'a fourth part': `${token}.`,
+      'quotes around it': `"${token}"`,
+      'a Bearer prefix': `Bearer ${token}`,
+      'too long once padded': `${' '.repeat(context().policy.maxAssertionBytes)}${token}`,
+    };
+    for (const [name, input] of Object.entries(odd)) {
+      test(`${name}: the same verdict, for the same reason`, () => {
+        const refused = endpoint(input);
+        const result = inspectClientAssertion(input, ctx());
+        assert.equal(result.ok, refused === null, JSON.stringify(result.checks.filter((c) => c.status === 'fail')));
+        if (refused) {
+          const format = result.checks.find((c) => c.id === 'format')!;
+          assert.equal(format.status, 'fail');
+          assert.equal(format.message.slice(1), `${refused.message.slice(1)}.`, 'the endpoint\'s own message');
+        }
+      });
+    }
+  });
+
+  test("names what the token endpoint keeps from unauthenticated callers: the registered algs, each expired kid and when", () => {
+    const ps256 = inspectClientAssertion(assertion({ header: { alg: 'PS256' } }), ctx()).checks.find((c) => c.id === 'alg')!;
+    assert.equal(ps256.status, 'fail');
+    assert.match(ps256.message, /registered with: RS256\.$/);
+    const expired = inspectClientAssertion(assertion(), ctx({ credentials: [credential({ expiresAt: NOW - 1000 })] })).checks.find((c) => c.id === 'kid')!;
+    assert.equal(expired.status, 'fail');
+    assert.match(expired.message, /"kid-A" expired at 2026-06-01T11:59:59\.000Z/);
   });
 });

@@ -6,18 +6,30 @@
  *
  * Contract: pure, writes no state, never throws for any input string. It does not consult or
  * record the jti (single use is the token endpoint's business), so checking an assertion never
- * spends it. Every message comes from the same check functions the token endpoint runs, so
- * the checker and the endpoint cannot disagree about why an assertion fails.
+ * spends it. The string is read by `readAssertionParts`, exactly as the token endpoint reads it
+ * (no trimming), every check is one the endpoint runs, and the verdict also requires the
+ * endpoint's own `decodeClientAssertion` to accept the string: the checker and the endpoint
+ * cannot disagree about whether, or why, an assertion fails. The caller is authenticated (a
+ * Management API token for this tenant), so failures carry the full `detail` that the endpoint
+ * keeps from unauthenticated callers (which kid expired when, which algs are registered).
  */
 import { ClientAuthError } from '../errors.ts';
 import type { AssertionHeader, CandidateCredential, VerifyAssertionContext } from './types.ts';
-import { checkAlg, checkIdentifier, checkJti, checkNumericDate, decodeJsonObject } from './decode-client-assertion.ts';
+import {
+  checkAlg,
+  checkHeaderMembers,
+  checkIdentifier,
+  checkJti,
+  checkNumericDate,
+  checkSignaturePresent,
+  decodeClientAssertion,
+  readAssertionParts,
+} from './decode-client-assertion.ts';
 import { checkAssertionAudience } from './check-assertion-audience.ts';
 import { checkAssertionExpiry, checkAssertionLifetime, checkAssertionNotBefore } from './check-assertion-times.ts';
 import { checkAssertionTyp } from './check-assertion-typ.ts';
-import { describeType, fail, show } from './failure.ts';
+import { fail, show } from './failure.ts';
 import { selectCredentials } from './select-credentials.ts';
-import { splitCompactJws } from './split-compact-jws.ts';
 import { verifyJwsSignature } from './verify-jws-signature.ts';
 
 export type AssertionCheckId = 'application' | 'format' | 'alg' | 'kid' | 'iss_sub' | 'signature' | 'aud' | 'exp' | 'lifetime' | 'iat_nbf' | 'jti' | 'typ';
@@ -63,7 +75,7 @@ export function inspectClientAssertion(assertion: string, ctx: InspectAssertionC
       return value;
     } catch (err) {
       if (!(err instanceof ClientAuthError)) throw err;
-      record(id, 'fail', sentence(err.message));
+      record(id, 'fail', explain(err));
       return undefined;
     }
   };
@@ -102,10 +114,10 @@ export function inspectClientAssertion(assertion: string, ctx: InspectAssertionC
       if (err.code === 'alg_mismatch') {
         const alg = checks.find((c) => c.id === 'alg')!;
         alg.status = 'fail';
-        alg.message = sentence(err.message);
+        alg.message = explain(err);
         record('kid', 'pass', header.kid === undefined ? 'No kid: every enabled credential would be tried.' : `${show(header.kid as string)} is an enabled, unexpired credential.`);
       } else {
-        record('kid', 'fail', sentence(err.message));
+        record('kid', 'fail', explain(err));
       }
     }
   }
@@ -139,28 +151,33 @@ export function inspectClientAssertion(assertion: string, ctx: InspectAssertionC
   attempt('jti', () => checkJti(payload.jti, clientId), () => 'Present. Single use is enforced when the assertion is exchanged (checking it here does not spend it).');
   attempt('typ', () => checkAssertionTyp(header.typ, clientId), () => (header.typ === undefined ? 'Not set (optional).' : `${show(header.typ as string)} is accepted.`));
 
+  // The endpoint's own decoding has the last word: should it refuse what every check above
+  // passed, the checker says so rather than promise a token the endpoint would not issue.
+  if (checks.every((c) => c.status === 'pass')) {
+    try {
+      decodeClientAssertion(assertion, ctx.policy);
+    } catch (err) {
+      if (!(err instanceof ClientAuthError)) throw err;
+      const format = checks.find((c) => c.id === 'format')!;
+      format.status = 'fail';
+      format.message = explain(err);
+    }
+  }
   return { ok: checks.every((c) => c.status === 'pass'), checks };
 }
 
-/** The structural part of `decodeClientAssertion`, without its claim checks (reported one by one above). */
+/** The string as the token endpoint reads it, and the structural checks of `decodeClientAssertion` (the claims are reported one by one above). */
 function parse(assertion: string, ctx: InspectAssertionContext) {
-  const max = ctx.policy.maxAssertionBytes;
-  const trimmed = assertion.trim();
-  if (trimmed.length === 0) fail('malformed_assertion', 'Paste a client assertion (a JWT of three dot-separated parts)');
-  if (Buffer.byteLength(trimmed, 'utf8') > max) fail('assertion_too_large', `client_assertion is ${Buffer.byteLength(trimmed, 'utf8')} bytes; the maximum is ${max} bytes`);
-  const { first, second } = splitCompactJws(trimmed);
-  const header = decodeJsonObject(trimmed.slice(0, first), 'header');
-  const payload = decodeJsonObject(trimmed.slice(first + 1, second), 'payload');
-  if (header.crit !== undefined) fail('malformed_assertion', "'crit' header parameter is not supported: no JWS extensions are understood here");
-  if (header.kid !== undefined && typeof header.kid !== 'string') fail('malformed_assertion', `'kid' header parameter must be a string (got ${describeType(header.kid)})`);
-  for (const claim of ['exp', 'iat', 'nbf'] as const) checkNumericDate(claim, payload[claim], ctx.clientId);
-  if (second + 1 === trimmed.length) fail('malformed_assertion', 'client_assertion signature part is empty: the JWT must be signed with the private key');
-  return {
-    header,
-    payload,
-    signingInput: Buffer.from(trimmed.slice(0, second), 'latin1'),
-    signature: Buffer.from(trimmed.slice(second + 1), 'base64url'),
-  };
+  const parts = readAssertionParts(assertion, ctx.policy);
+  checkHeaderMembers(parts.header);
+  for (const claim of ['exp', 'iat', 'nbf'] as const) checkNumericDate(claim, parts.payload[claim], ctx.clientId);
+  checkSignaturePresent(parts.signature);
+  return parts;
+}
+
+/** The tenant's own view of a failure: the detail the endpoint keeps from the caller, as a sentence. */
+function explain(err: ClientAuthError): string {
+  return sentence(err.detail ?? err.message);
 }
 
 /** Check messages are fragments ("'exp' claim is required: …"); the checker shows them as sentences. */

@@ -6,11 +6,11 @@
  * all of them), and are registered for exactly the header `alg`. Otherwise throws
  * `ClientAuthError`:
  * - `no_active_credential`  the list is empty;
- * - `credential_expired`    every credential that could have matched has expired (names the
- *                            kid and expiry time);
+ * - `credential_expired`    every credential that could have matched has expired;
  * - `unknown_kid`           `kid` present and no credential has it;
- * - `alg_mismatch`          candidates exist but none is registered for the header `alg`
- *                            (names the registered alg).
+ * - `alg_mismatch`          candidates exist but none is registered for the header `alg`.
+ * The messages never name the client's credentials; the `detail` of `credential_expired` names
+ * each kid and expiry time, and that of `alg_mismatch` the registered algs (for the tenant only).
  * No signature is checked here. One pass; the result array is the only allocation.
  */
 import type { AssertionHeader, CandidateCredential } from './types.ts';
@@ -49,11 +49,9 @@ export function selectCredentials(
       .filter((c) => (kid === undefined || c.kid === kid) && c.expiresAt !== null && c.expiresAt <= now)
       .map((c) => `${show(c.kid)} expired at ${isoTime(c.expiresAt!)}`)
       .join('; ');
-    fail(
-      'credential_expired',
-      `${kid === undefined ? 'every credential of the application has expired' : 'the credential has expired'}: ${names}; upload a new public key and sign with its private key`,
-      clientId,
-    );
+    const what = kid === undefined ? 'every credential of the application has expired' : "the credential the 'kid' names has expired";
+    const advice = 'upload a new public key and sign with its private key';
+    fail('credential_expired', `${what}: ${advice}`, clientId, `${what}: ${names}; ${advice}`);
   }
   if (active === 0) {
     fail('unknown_kid', `'kid' ${show(kid!)} does not match any enabled credential of the application`, clientId);
@@ -61,11 +59,9 @@ export function selectCredentials(
   const registered = [
     ...new Set(credentials.filter((c) => (kid === undefined || c.kid === kid) && !(c.expiresAt !== null && c.expiresAt <= now)).map((c) => c.alg)),
   ].join(', ');
-  fail(
-    'alg_mismatch',
+  const mismatch =
     kid === undefined
-      ? `'alg' ${show(header.alg)} does not match the algorithm the application's credentials are registered with: ${registered}`
-      : `'alg' ${show(header.alg)} does not match the algorithm credential ${show(kid)} is registered with: ${registered}`,
-    clientId,
-  );
+      ? `'alg' ${show(header.alg)} does not match the algorithm the application's credentials are registered with`
+      : `'alg' ${show(header.alg)} does not match the algorithm the credential the 'kid' names is registered with`;
+  fail('alg_mismatch', mismatch, clientId, `${mismatch}: ${registered}`);
 }

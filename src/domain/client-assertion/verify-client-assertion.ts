@@ -40,9 +40,12 @@ export function verifyClientAssertion(decoded: DecodedAssertion, ctx: VerifyAsse
     fail(
       'invalid_signature',
       candidates.length === 1
+        ? 'the signature does not verify with the public key of the matching credential: sign the assertion with the matching private key'
+        : `the signature does not verify with any of the application's ${header.alg} credentials: sign with the private key matching one of them (sending its 'kid' is recommended)`,
+      clientId,
+      candidates.length === 1
         ? `the signature does not verify with the public key of credential ${show(c.kid)} (${c.alg}): sign the assertion with the matching private key`
         : `the signature does not verify with any of the application's ${candidates.length} ${header.alg} credentials: sign with the private key matching one of them (sending its 'kid' is recommended)`,
-      clientId,
     );
   }
 

@@ -32,7 +32,8 @@ export function checkAssertionRoutes(app: FastifyInstance, services: Services): 
         checkPrivateKeyJwtAllowed(ctx);
       } catch (err) {
         if (!(err instanceof ClientAuthError)) throw err;
-        applicationProblem = err.message;
+        // The caller holds a Management API token: it may read what the token endpoint keeps back.
+        applicationProblem = err.detail ?? err.message;
       }
       return inspectClientAssertion(req.body.client_assertion, {
         clientId: ctx.client.clientId,

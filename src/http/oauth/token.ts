@@ -158,6 +158,8 @@ export function logTokenFailure(
       error: body.error,
       reason: (err as { code?: string }).code,
       ...(err instanceof ClientAuthError ? { client_authentication_error: body.error_description } : { error_description: body.error_description }),
+      // What the caller was not told (the client's credentials, plan or method): the tenant reads it here.
+      ...(err instanceof ClientAuthError && err.detail !== undefined && { detail: err.detail }),
       audience: typeof form.audience === 'string' ? form.audience : null,
       auth_method: auth?.method ?? detectMethod(req),
     },
