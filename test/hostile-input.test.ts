@@ -95,3 +95,25 @@ describe('the log search parser is linear in q', () => {
     assertAllQuick(timings, hostile, ['invalid_query', 'returned']);
   });
 });
+
+describe('the repeated-parameter check of JSON token bodies is linear in the body', () => {
+  // The token route reads at most 16 KB; these are four times that.
+  const size = 64 * 1024;
+  const members = (n: number) => `{${Array.from({ length: n }, (_, i) => `"p${i}":${i}`).join(',')}}`;
+  const hostile: Record<string, string> = {
+    'many members': members(6000),
+    'many members, the last repeated': members(6000).replace(/}$/, ',"p0":0}'),
+    'deep nesting': `{"a":${'['.repeat(size / 2 - 8)}${']'.repeat(size / 2 - 8)}}`,
+    'a run of escaped backslashes': `{"a":"${'\\\\'.repeat(size / 2 - 8)}"}`,
+    'a run of escaped quotes': `{"a":"${'\\"'.repeat(size / 2 - 8)}"}`,
+    'backslashes before each quote': `{"a":[${Array.from({ length: 2000 }, () => `"${'\\\\'.repeat(8)}\\""`).join(',')}]}`,
+    'many short strings': `{"a":[${'"",'.repeat(size / 3 - 4)}""]}`,
+  };
+
+  it('answers 64 KB bodies in well under a second each', async () => {
+    for (const [name, text] of Object.entries(hostile)) assert.doesNotThrow(() => JSON.parse(text), name);
+    const url = new URL('../src/http/json-body.ts', import.meta.url);
+    const timings = await timeEachInChild(url, 'repeatedMemberName', hostile);
+    assertAllQuick(timings, hostile, ['returned']);
+  });
+});

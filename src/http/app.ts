@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Services } from '../services/index.ts';
 import { registerFormBody } from './form-body.ts';
+import { registerStrictJsonBody } from './json-body.ts';
 import { registerTenantResolution } from './tenant-hook.ts';
 import { oauthErrorBody } from './errors.ts';
 import { logTokenFailure, tokenRoutes } from './oauth/token.ts';
@@ -45,7 +46,12 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', error_description: `No route ${req.method} ${req.url.split('?')[0]}.` }));
 
-  tokenRoutes(app, services);
+  // Encapsulated so that only the token endpoint's JSON parser refuses repeated parameters (as
+  // its form parser does); the Management API keeps Fastify's own.
+  await app.register(async (oauth) => {
+    registerStrictJsonBody(oauth);
+    tokenRoutes(oauth, services);
+  });
   discoveryRoutes(app, services);
   await app.register(managementApi, { prefix: '/api/v2', services });
   await app.register(dashboard, { prefix: '/dashboard', services });

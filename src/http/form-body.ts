@@ -11,11 +11,16 @@ export function registerFormBody(app: FastifyInstance): void {
     const out: Record<string, string> = Object.create(null);
     for (const [k, v] of new URLSearchParams(body as string)) {
       if (k in out) {
-        done(new OAuthRequestError('invalid_request', `The parameter "${k.slice(0, 40)}" appears more than once.`), undefined);
+        done(repeatedParameterError(k), undefined);
         return;
       }
       out[k] = v;
     }
     done(null, out);
   });
+}
+
+/** The refusal of a parameter sent twice, whatever the body's content type. */
+export function repeatedParameterError(name: string): OAuthRequestError {
+  return new OAuthRequestError('invalid_request', `The parameter "${name.slice(0, 40)}" appears more than once.`);
 }

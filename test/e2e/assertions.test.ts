@@ -218,6 +218,40 @@ test('duplicate form parameter (client_assertion twice) is 400 invalid_request',
   assert.equal(await jtiUsed(h, f.tenant, f.app.clientId, other.jti!), false);
 });
 
+test('a repeated parameter is refused in a JSON body exactly as in a form body', async () => {
+  const f = await setup();
+  const a = make(f);
+  const other = make(f);
+  const form = tokenForm(a.token);
+  const json = JSON.stringify(form);
+  const repeat = (name: string, value: string) => `${json.slice(0, -1)},${JSON.stringify(name)}:${JSON.stringify(value)}}`;
+  const bodies: Array<[string, string, string, RegExp]> = [
+    ['application/x-www-form-urlencoded', `${new URLSearchParams(form).toString()}&client_assertion=${other.token}`, 'client_assertion', /.client_assertion. appears more than once/],
+    ['application/json', repeat('client_assertion', other.token), 'client_assertion', /.client_assertion. appears more than once/],
+    // The same name spelled with an escape is the same parameter.
+    ['application/json', `${json.slice(0, -1)},"client\\u005fassertion":${JSON.stringify(other.token)}}`, 'client_assertion', /.client_assertion. appears more than once/],
+    ['application/json', repeat('audience', 'https://elsewhere.example/'), 'audience', /.audience. appears more than once/],
+    ['application/x-www-form-urlencoded', `${new URLSearchParams(form).toString()}&audience=x`, 'audience', /.audience. appears more than once/],
+  ];
+  const descriptions = new Set<string>();
+  for (const [type, body, name, description] of bodies) {
+    const before = await snapshot(h, f.tenant, f.app.clientId);
+    const r = await rawToken(h, f.tenant, body, type);
+    assertOAuthError(r, 400, 'invalid_request', description);
+    const logged = (await logsOfType(f.tenant, 'feccft'))[0];
+    assert.match(logged.details.error_description, description, `${type}: the refusal is logged`);
+    await assertUnchanged(h, f.tenant, f.app.clientId, before);
+    descriptions.add(`${name}: ${r.body.error_description}`);
+  }
+  assert.equal(descriptions.size, 2, 'the same error for both content types');
+  await proveJtiUnused(f, a.jti!);
+  assert.equal(await jtiUsed(h, f.tenant, f.app.clientId, other.jti!), false);
+  // Names repeated inside a nested value are not repeated parameters: an unknown parameter is
+  // ignored (RFC 6749 §3.2), whatever it holds.
+  const nested = await rawToken(h, f.tenant, `${JSON.stringify(tokenForm(make(f).token)).slice(0, -1)},"extra":{"a":1,"a":[{"a":2}]}}`, 'application/json');
+  assert.equal(nested.status, 200, nested.text);
+});
+
 test('a JSON body is accepted as well as a form body', async () => {
   const f = await setup();
   const a = make(f);
