@@ -18,7 +18,8 @@ export interface GrantView {
  * private_key_jwt credentials as ready KeyObjects, its grants by audience, and its secret.
  * `stamp` is `{client version}:{tenant version}` at load time; the replay claim reads the live
  * stamp in the same step and a mismatch reloads, so a credential removed on another node is
- * refused at once.
+ * refused at once. The opposite direction (a change that *allows* the client, such as a new
+ * credential or a higher plan) is caught by `revalidate` when the cached view refuses.
  */
 export interface ClientAuthContext {
   client: Client;
@@ -32,26 +33,52 @@ export interface ClientAuthContext {
 }
 
 const MAX_ENTRIES = 10_000;
+/**
+ * A cached view is reloaded after this long whatever its stamp, so a view can never outlive a
+ * change by more than this even if every other signal was missed.
+ */
+export const CLIENT_VIEW_TTL_MS = 60_000;
+/**
+ * A refusal by a cached view asks the database for the live stamp at most once per this
+ * interval per client: a flood of bad assertions costs one cheap query a second, not one each.
+ */
+export const REVALIDATE_INTERVAL_MS = 1_000;
+
+interface Entry {
+  ctx: ClientAuthContext;
+  loadedAt: number;
+  /** When a refusal last asked for the live stamp (never, right after a load). */
+  revalidatedAt: number;
+}
 
 export class ClientAuthCache {
-  private entries = new Map<string, ClientAuthContext | null>();
+  private entries = new Map<string, Entry>();
   private inflight = new Map<string, Promise<ClientAuthContext | null>>();
+  private revalidating = new Map<string, Promise<ClientAuthContext | undefined>>();
 
-  constructor(private readonly store: Store, private readonly box: SecretBox) {}
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   async get(tenantId: string, clientId: string): Promise<ClientAuthContext | null> {
-    const key = `${tenantId}\u0000${clientId}`;
+    const key = cacheKey(tenantId, clientId);
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      if (this.clock() - hit.loadedAt < CLIENT_VIEW_TTL_MS) return hit.ctx;
+      this.entries.delete(key);
+    }
     let p = this.inflight.get(key);
     if (!p) {
+      const loadedAt = this.clock();
       p = this.load(tenantId, clientId).then(
         (ctx) => {
           this.inflight.delete(key);
           // Unknown clients are not cached: that would let anyone fill memory with made-up ids.
           if (ctx) {
             if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-            this.entries.set(key, ctx);
+            this.entries.set(key, { ctx, loadedAt, revalidatedAt: -Infinity });
           }
           return ctx;
         },
@@ -65,8 +92,43 @@ export class ClientAuthCache {
     return p;
   }
 
+  /**
+   * Called when `ctx` (a cached view) refused a request: returns a newer view when the client
+   * or its tenant changed since `ctx` was loaded, otherwise undefined (the refusal stands).
+   * A view replaced meanwhile is returned without asking the database; otherwise the live stamp
+   * is read at most once per REVALIDATE_INTERVAL_MS per client, and concurrent refusals share
+   * that one read.
+   */
+  async revalidate(tenantId: string, clientId: string, ctx: ClientAuthContext): Promise<ClientAuthContext | undefined> {
+    const key = cacheKey(tenantId, clientId);
+    const pending = this.revalidating.get(key);
+    if (pending) return pending;
+    const entry = this.entries.get(key);
+    if (!entry || entry.ctx !== ctx) {
+      // Invalidated or reloaded since `ctx` was handed out (a write in this process, a stamp
+      // mismatch seen by another request): the current view costs at most one load.
+      const current = await this.get(tenantId, clientId);
+      return current && current !== ctx ? current : undefined;
+    }
+    const now = this.clock();
+    if (now - entry.revalidatedAt < REVALIDATE_INTERVAL_MS) return undefined;
+    entry.revalidatedAt = now;
+    const p = (async () => {
+      try {
+        if ((await this.store.clients.stamp(clientId)) === ctx.stamp) return undefined;
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+        const fresh = await this.get(tenantId, clientId);
+        return fresh && fresh !== ctx ? fresh : undefined;
+      } finally {
+        this.revalidating.delete(key);
+      }
+    })();
+    this.revalidating.set(key, p);
+    return p;
+  }
+
   invalidate(tenantId: string, clientId: string): void {
-    this.entries.delete(`${tenantId}\u0000${clientId}`);
+    this.entries.delete(cacheKey(tenantId, clientId));
   }
 
   invalidateAll(): void {
@@ -109,5 +171,7 @@ export function secretMatches(expected: Buffer, presented: string): boolean {
   const b = createHash('sha256').update(presented).digest();
   return timingSafeEqual(a, b);
 }
+
+const cacheKey = (tenantId: string, clientId: string) => `${tenantId}\u0000${clientId}`;
 
 const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));

@@ -80,7 +80,18 @@ export class ClientAuthenticator {
         throw new ClientAuthError('client_id_mismatch', "The client_id parameter differs from the assertion's 'iss' and 'sub'.");
       }
       let ctx = await this.requireClient(tenant, clientId);
-      let verified = this.verifyWith(ctx, tenant, decoded, now);
+      let verified: VerifiedAssertion;
+      try {
+        verified = this.verifyWith(ctx, tenant, decoded, now);
+      } catch (err) {
+        // A cached view can refuse what the live data now allows (a credential enabled or the
+        // plan raised by another process): ask whether the client changed, at a bounded rate,
+        // and decide again on the newer view.
+        const fresh = err instanceof ClientAuthError ? await this.cache.revalidate(tenant.tenant.id, clientId, ctx) : undefined;
+        if (!fresh) throw err;
+        ctx = fresh;
+        verified = this.verifyWith(ctx, tenant, decoded, now);
+      }
       const claim = await this.store.replay.claim(replayKey(tenant.tenant.id, clientId, verified.jti), verified.replayUntil, now, clientId);
       if (claim.stamp !== ctx.stamp) {
         // Our cached view is stale (a credential, grant, client or tenant changed somewhere): decide again on fresh data.

@@ -1,8 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { startSignet, type Harness } from '../support/harness.ts';
-import { assertionForm, createM2MApp, signedForm } from '../support/fixtures.ts';
+import { addCredential, assertionForm, createM2MApp, enableCredentials, JWT_BEARER, keyPairFor, signedForm } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
+import { ClientAuthCache, CLIENT_VIEW_TTL_MS, REVALIDATE_INTERVAL_MS } from '../../src/services/client-auth-cache.ts';
+import { ClientAuthenticator } from '../../src/services/client-authentication.ts';
+import { ClientAuthError } from '../../src/domain/errors.ts';
+import type { Store } from '../../src/store/index.ts';
 
 /**
  * Tenant changes made elsewhere (the CLI, another worker or node) apply to the very next token
@@ -38,4 +44,72 @@ test('a shorter maximum assertion lifetime written by another process applies to
   assert.equal(r.status, 401, JSON.stringify(r.body));
   assert.match(r.body.error_description, /exp/);
   assert.equal((await h.token(tenant, signedForm(tenant, app))).status, 200, 'a 60 s assertion still works');
+});
+
+/** `signet …` against the running harness's database, as an operator would run it beside the server. */
+function cli(args: string[]): string {
+  return execFileSync(process.execPath, [resolve('bin/signet.js'), ...args], {
+    env: { ...process.env, SIGNET_DATA_DIR: h.dataDir, SIGNET_MASTER_KEY: h.config.masterKey.toString('hex'), SIGNET_PUBLIC_URL: h.config.publicUrl.origin },
+    encoding: 'utf8',
+  });
+}
+
+test('a plan raised again with `signet tenants update` while the server runs allows the next private_key_jwt request', async () => {
+  const tenant = await h.createTenant();
+  const app = await createM2MApp(tenant);
+  assert.equal((await h.token(tenant, signedForm(tenant, app))).status, 200);
+  cli(['tenants', 'update', tenant.tenant, '--plan', 'free']);
+  const refused = await h.token(tenant, signedForm(tenant, app));
+  assert.equal(refused.status, 401, JSON.stringify(refused.body));
+  assert.match(refused.body.error_description, /Enterprise plan/);
+  cli(['tenants', 'update', tenant.tenant, '--plan', 'enterprise']);
+  // The cached view (plan free) refuses before any stamp is compared: the refusal itself must look again.
+  const r = await h.token(tenant, signedForm(tenant, app));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+});
+
+test('a cached view that refuses asks for the live stamp at most once a second per client, and its lifetime is bounded', async () => {
+  const tenant = await h.createTenant();
+  const app = await createM2MApp(tenant);
+  // The real store and authenticator, with the stamp reads and client loads counted and a clock the test moves.
+  const real = h.services.store;
+  let stampReads = 0;
+  let loads = 0;
+  const clients = Object.create(real.clients) as Store['clients'];
+  clients.stamp = (id) => (stampReads++, real.clients.stamp(id));
+  clients.get = (t, id, q) => (loads++, real.clients.get(t, id, q));
+  const store: Store = { ...real, clients };
+  let now = Date.now();
+  const cache = new ClientAuthCache(store, h.services.box, () => now);
+  const auth = new ClientAuthenticator(store, cache);
+  const ctx = (await h.services.directory.byName(tenant.tenant))!;
+  const attempt = (privateKey = app.privateKey) =>
+    auth.authenticate(ctx, { clientAssertionType: JWT_BEARER, clientAssertion: signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey }) }, Date.now());
+
+  await attempt();
+  assert.equal(loads, 1);
+  const stranger = keyPairFor();
+  for (let i = 0; i < 50; i++) await assert.rejects(attempt(stranger.privateKey), ClientAuthError);
+  await Promise.all(Array.from({ length: 20 }, () => assert.rejects(attempt(stranger.privateKey), ClientAuthError)));
+  assert.equal(stampReads, 1, '70 refusals within one interval read the live stamp once');
+  assert.equal(loads, 1, 'an unchanged stamp reloads nothing');
+
+  // A key enabled elsewhere: refused until the interval has passed, then the next refusal looks again and the request succeeds.
+  const next = keyPairFor();
+  const cred = await addCredential(tenant, app.clientId, next.publicKeyPem);
+  assert.equal((await enableCredentials(tenant, app.clientId, [app.credentialId, cred.id])).status, 200);
+  await assert.rejects(attempt(next.privateKey), ClientAuthError);
+  assert.equal(stampReads, 1);
+  now += REVALIDATE_INTERVAL_MS;
+  await attempt(next.privateKey);
+  assert.equal(stampReads, 2);
+  assert.equal(loads, 2, 'a changed stamp reloads the view once');
+
+  // Successful requests never wait for a refusal: the view expires on its own.
+  now += CLIENT_VIEW_TTL_MS - 1;
+  await attempt();
+  assert.equal(loads, 2);
+  now += 1;
+  await attempt();
+  assert.equal(loads, 3, 'a view older than its lifetime is loaded again');
 });

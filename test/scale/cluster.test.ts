@@ -96,3 +96,32 @@ test('two workers: a credential disabled through one worker is refused by every 
   assert.deepEqual(after.map((r) => r.status), Array(12).fill(401));
   assert.match(after[0]!.body.error_description, /credential/i);
 });
+
+test('two workers: a credential added and enabled through one worker signs every next assertion, on either worker', async () => {
+  const app = await m2m();
+  // Warm both workers' caches with the client's first credential only.
+  const warm = await Promise.all(Array.from({ length: 12 }, () => call('POST', 'oauth/token', app.form(), true)));
+  assert.ok(warm.every((r) => r.status === 200), JSON.stringify(warm.map((r) => r.status)));
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const added = await call('POST', `clients/${app.clientId}/credentials`, { credential_type: 'public_key', pem: publicKey.export({ type: 'spki', format: 'pem' }) });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const on = await call('PATCH', `clients/${app.clientId}`, { client_authentication_methods: { private_key_jwt: { credentials: [{ id: app.credentialId }, { id: added.body.id }] } } });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  const signedWithNew = () => ({ ...app.form(), client_assertion: signClientAssertion({ clientId: app.clientId, audience: base, privateKey }) });
+  const results = [
+    ...(await Promise.all(Array.from({ length: 20 }, () => call('POST', 'oauth/token', signedWithNew(), true)))),
+    ...(await Promise.all(Array.from({ length: 20 }, () => call('POST', 'oauth/token', signedWithNew(), true)))),
+  ];
+  assert.deepEqual(results.map((r) => r.status), Array(40).fill(200), JSON.stringify(results.find((r) => r.status !== 200)?.body));
+});
+
+test('two workers: a client grant created through one worker applies to the next token request on either worker', async () => {
+  const app = await m2m();
+  const warm = await Promise.all(Array.from({ length: 12 }, () => call('POST', 'oauth/token', app.form(), true)));
+  assert.ok(warm.every((r) => r.status === 200));
+  const audience = `https://cluster-${app.clientId.slice(0, 8).toLowerCase()}.example/`;
+  assert.equal((await call('POST', 'resource-servers', { identifier: audience, scopes: [{ value: 'y' }] })).status, 201);
+  assert.equal((await call('POST', 'client-grants', { client_id: app.clientId, audience, scope: ['y'] })).status, 201);
+  const results = await Promise.all(Array.from({ length: 20 }, () => call('POST', 'oauth/token', { ...app.form(), audience }, true)));
+  assert.deepEqual(results.map((r) => r.status), Array(20).fill(200), JSON.stringify(results.find((r) => r.status !== 200)?.body));
+});
