@@ -17,7 +17,8 @@ const USAGE = `Usage: signet <command>
   admins set-password EMAIL | delete EMAIL | list
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
-  token --domain DOMAIN --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
+  token --domain DOMAIN|URL --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
+                                           a bare DOMAIN is https, except localhost names (http)
 
 Configuration comes from the environment: PORT, SIGNET_PUBLIC_URL, SIGNET_DATABASE_URL, SIGNET_MASTER_KEY, ...`;
 

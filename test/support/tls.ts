@@ -20,3 +20,19 @@ export function testCertificate(): { cert: string; key: string } {
   cached = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
   return cached;
 }
+
+/**
+ * A self-signed certificate for exactly `names` (no wildcards: TLS clients refuse `*.localhost`),
+ * written to files as `SIGNET_TLS_CERT`/`SIGNET_TLS_KEY` and `NODE_EXTRA_CA_CERTS` take them.
+ */
+export function certificateFiles(names: string[]): { certFile: string; keyFile: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-tls-'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${names[0]}`,
+    '-keyout', keyFile, '-out', certFile,
+    '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile, cert: readFileSync(certFile, 'utf8') };
+}
