@@ -4,6 +4,7 @@ import type { SecretBox } from '../domain/secret-box.ts';
 import { importStoredKey } from '../domain/credentials/index.ts';
 import type { AssertionPolicy, CandidateCredential } from '../domain/client-assertion/index.ts';
 import { assertionPolicy } from '../domain/assertion-policy.ts';
+import { systemClock, type Clock } from '../domain/clock.ts';
 
 export interface GrantView {
   id: string;
@@ -59,7 +60,7 @@ export class ClientAuthCache {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async get(tenantId: string, clientId: string): Promise<ClientAuthContext | null> {
