@@ -59,7 +59,22 @@ main().then(
     if (code >= 0) process.exitCode = code;
   },
   (err: Error) => {
-    console.error(`signet: ${err.message}`);
+    console.error(`signet: ${describeError(err)}`);
     process.exitCode = 1;
   },
 );
+
+/**
+ * The message for a failed command. Commands check what they can and say so; a constraint the
+ * database still enforces (a race with another process) is worded for people, not as raw SQL.
+ */
+function describeError(err: Error): string {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err.message;
+  if (/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code) || code === '23505') {
+    const what = /domains|host/.test(err.message) ? 'domain' : /tenants|name/.test(err.message) ? 'tenant' : 'record';
+    return `Nothing was changed: that ${what} already exists (written by another process meanwhile?).`;
+  }
+  if (code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code)) return 'Nothing was changed: the database refused it as inconsistent with what it holds.';
+  return err.message;
+}

@@ -3,8 +3,9 @@ import { loadConfig } from '../config.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildServices, type Services } from '../services/index.ts';
 import { buildApp } from '../http/app.ts';
-import { ensureDefaultTenant } from '../services/tenants.ts';
+import { DEFAULT_TENANT, ensureDefaultTenant } from '../services/tenants.ts';
 import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
+import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
 
 /**
  * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
@@ -16,9 +17,10 @@ export async function serve(opts: { workers: number }): Promise<void> {
     // Migrate and create the default tenant once, before workers race for it.
     const services = await buildServices(config);
     const created = await ensureDefaultTenant(services.store, services.box, config);
+    const followed = await followPublicUrl(services.store, config);
     const admins = (await services.store.admins.list()).length;
     await services.close();
-    announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins);
+    announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
     for (let i = 0; i < opts.workers; i++) cluster.fork();
     cluster.on('exit', (w, code, signal) => {
       if (!shuttingDown) {
@@ -50,6 +52,8 @@ export async function serve(opts: { workers: number }): Promise<void> {
   started = (async () => {
     const services = await buildServices(config);
     const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
+    // Workers were started by a primary that already did this.
+    const followed = cluster.isPrimary ? await followPublicUrl(services.store, config) : undefined;
     const admins = (await services.store.admins.list()).length;
     const app = await buildApp(services, {
       logger: { level: config.logLevel },
@@ -57,14 +61,15 @@ export async function serve(opts: { workers: number }): Promise<void> {
       trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
     });
     await app.listen({ port: config.port, host: config.bind });
-    if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins);
+    if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
     return { app, services };
   })();
   await started;
 }
 
-function announce(url: string, createdDefault: boolean, generatedKey: boolean, admins: number) {
+function announce(url: string, createdDefault: boolean, generatedKey: boolean, admins: number, followed?: PublicUrlFollowed) {
   console.log(`Signet is serving the default tenant at ${url}`);
+  if (followed) for (const line of publicUrlChanges(followed)) console.log(line);
   if (loadDashboardFiles() === null) console.log('The dashboard is not built: run `npm run build` (npm install does it) and restart.');
   else console.log(`Dashboard: ${url}dashboard/`);
   if (admins === 0) console.log('No dashboard admin yet. Create one: npx signet admins create you@example.com');
@@ -72,4 +77,23 @@ function announce(url: string, createdDefault: boolean, generatedKey: boolean, a
   if (createdDefault) {
     console.log('Created the default tenant (plan enterprise). Its Management API credentials: npx signet tenants credentials default --json');
   }
+}
+
+/** What moved with the public URL on this start, in the banner: issuers change, so clients must be told. */
+export function publicUrlChanges({ moved, blocked }: PublicUrlFollowed): string[] {
+  const lines: string[] = [];
+  const def = moved.find((m) => m.tenant === DEFAULT_TENANT);
+  if (def) {
+    lines.push(
+      `The public URL changed: the default tenant's issuer is now ${def.to}${def.from ? ` (was ${def.from})` : ''}. ` +
+        'Tokens and client assertions made for the old issuer are refused; clients must use the new one.',
+    );
+  }
+  const others = moved.filter((m) => m.tenant !== DEFAULT_TENANT);
+  if (others.length > 0) {
+    const shown = others.slice(0, 5).map((m) => `${m.tenant} → ${m.to}`).join(', ');
+    lines.push(`Tenant domains moved with it: ${shown}${others.length > 5 ? ` and ${others.length - 5} more` : ''} (custom domains stay as they are).`);
+  }
+  for (const b of blocked) lines.push(`Tenant ${b.tenant} stays at ${b.stays}: ${b.reason}.`);
+  return lines;
 }

@@ -2,21 +2,27 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { SecretBox } from '../domain/secret-box.ts';
 import { openStore } from '../store/index.ts';
-import { createTenant, issuerFor, tenantHost } from '../services/tenants.ts';
+import { createTenant, issuerFor } from '../services/tenants.ts';
+import { reservedForTenants } from '../services/public-url.ts';
 import { parsePlan } from '../domain/plans.ts';
-import { managementAudience } from '../domain/management-scopes.ts';
+import { cliPublicUrl } from './public-url.ts';
 
 /** `signet tenants …`: works on the database directly (the server need not be running). */
 export async function tenantsCommand(sub: string | undefined, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { plan: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const config = loadConfig();
-  const box = new SecretBox(config.masterKey);
-  const store = await openStore(config.databaseUrl, box);
+  const loaded = loadConfig();
+  const box = new SecretBox(loaded.masterKey);
+  const store = await openStore(loaded.databaseUrl, box);
   try {
+    const { config, note } = await cliPublicUrl(loaded, store);
+    // Said on stderr under --json, so stdout stays one JSON document.
+    const tell = (line: string) => (values.json ? console.error(line) : console.log(line));
+    const primaryHost = async (tenantId: string) => (await store.tenants.domains()).find((d) => d.tenantId === tenantId && d.isPrimary)?.host;
     switch (sub) {
       case 'create': {
         const name = positionals[0];
         if (!name) throw new Error('tenants create needs a NAME');
+        tell(note);
         const t = await createTenant(store, box, config, { name, plan: values.plan });
         if (values.json) console.log(JSON.stringify(t, null, 2));
         else {
@@ -29,13 +35,16 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
       case 'list': {
         const tenants = await store.tenants.list();
         const domains = await store.tenants.domains();
-        const rows = tenants.map((t) => ({
-          tenant: t.name,
-          plan: t.plan,
-          issuer: issuerFor(config, tenantHost(config, t.name)),
-          domain: tenantHost(config, t.name),
-          custom_domains: domains.filter((d) => d.tenantId === t.id && !d.isPrimary).map((d) => d.host),
-        }));
+        const rows = tenants.map((t) => {
+          const domain = domains.find((d) => d.tenantId === t.id && d.isPrimary)?.host ?? null;
+          return {
+            tenant: t.name,
+            plan: t.plan,
+            issuer: domain && issuerFor(config, domain),
+            domain,
+            custom_domains: domains.filter((d) => d.tenantId === t.id && !d.isPrimary).map((d) => d.host),
+          };
+        });
         if (values.json) console.log(JSON.stringify(rows, null, 2));
         else for (const r of rows) console.log(`${r.tenant}\t${r.plan}\t${r.issuer}`);
         return 0;
@@ -44,15 +53,17 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
         const name = positionals[0] ?? 'default';
         const t = await store.tenants.getByName(name);
         if (!t) throw new Error(`No tenant named "${name}"`);
-        const host = tenantHost(config, name);
-        const audience = managementAudience(issuerFor(config, host));
-        const grants = await store.clientGrants.list(t.id, { audience });
+        // The stored Management API identifier is the audience (it follows the public URL on each server start).
+        const api = await store.resourceServers.system(t.id);
+        const audience = api?.identifier;
+        const grants = audience ? await store.clientGrants.list(t.id, { audience }) : [];
         const client = grants[0] && (await store.clients.get(t.id, grants[0].clientId));
-        if (!client) throw new Error(`Tenant "${name}" has no application authorized for the Management API`);
+        if (!client || !audience) throw new Error(`Tenant "${name}" has no application authorized for the Management API`);
+        const host = (await primaryHost(t.id)) ?? null;
         const out = {
           tenant: name,
           plan: t.plan,
-          issuer: issuerFor(config, host),
+          issuer: audience.replace(/api\/v2\/$/, ''),
           domain: host,
           management: {
             client_id: client.clientId,
@@ -70,7 +81,14 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
         const t = name && (await store.tenants.getByName(name));
         if (!t) throw new Error(`No tenant named "${name}"`);
         if (!host || !/^[a-z0-9.-]+(:\d{1,5})?$/i.test(host)) throw new Error('add-domain needs a host such as auth.example.com or auth.example.com:8443');
-        if (await store.tenants.hostExists(host.toLowerCase())) throw new Error(`${host} is already served`);
+        tell(note);
+        if (reservedForTenants(config, host)) {
+          throw new Error(
+            `${host.toLowerCase()} is under the public host ${config.publicUrl.host}, where tenants are served (${config.publicUrl.host} and {tenant}.${config.publicUrl.host}); a custom domain there would take a tenant's domain. Use a host outside it.`,
+          );
+        }
+        const servedFor = await store.tenants.tenantAt(host.toLowerCase());
+        if (servedFor !== undefined) throw new Error(`${host} is already served (tenant ${servedFor})`);
         await store.tenants.addDomain(t.id, host.toLowerCase());
         console.log(`${name} is now also served at ${issuerFor(config, host.toLowerCase())}`);
         return 0;

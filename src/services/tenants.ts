@@ -42,6 +42,12 @@ export async function createTenant(store: Store, box: SecretBox, config: Config,
 
   const id = newTenantId();
   const host = tenantHost(config, name);
+  // Custom domains under the public host are refused (see reservedForTenants), but one added
+  // before that rule, or under an earlier public URL, can still hold this tenant's subdomain.
+  const holder = await store.tenants.tenantAt(host);
+  if (holder !== undefined) {
+    throw new ConflictError('domain_taken', `A tenant named "${name}" would be served at ${host}, which is already a domain of tenant "${holder}". Choose another name.`);
+  }
   const issuer = issuerFor(config, host);
   const audience = managementAudience(issuer);
   const clientId = newClientId();

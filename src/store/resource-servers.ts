@@ -78,6 +78,18 @@ export class ResourceServerStore {
     ]);
   }
 
+  /** The tenant's Management API (created with the tenant, never deleted). */
+  async system(tenantId: string, q: Queryable = this.db): Promise<ResourceServer | undefined> {
+    const r = await q.get<Row>(`SELECT * FROM resource_servers WHERE tenant_id = ? AND is_system = 1`, [tenantId]);
+    return r && toRs(r);
+  }
+
+  /** Renames an API's identifier together with the client grants that name it as their audience. */
+  async renameIdentifier(tenantId: string, from: string, to: string, q: Queryable = this.db): Promise<void> {
+    await q.run(`UPDATE resource_servers SET identifier = ?, updated_at = ? WHERE tenant_id = ? AND identifier = ?`, [to, Date.now(), tenantId, from]);
+    await q.run(`UPDATE client_grants SET audience = ? WHERE tenant_id = ? AND audience = ?`, [to, tenantId, from]);
+  }
+
   async delete(tenantId: string, id: string, q: Queryable = this.db): Promise<boolean> {
     return (await q.run(`DELETE FROM resource_servers WHERE tenant_id = ? AND id = ? AND is_system = 0`, [tenantId, id])).changes > 0;
   }

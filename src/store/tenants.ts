@@ -56,8 +56,8 @@ export class TenantStore {
     return r && toTenant(r);
   }
 
-  async list(): Promise<Tenant[]> {
-    return (await this.db.all<TenantRow>(`SELECT * FROM tenants ORDER BY created_at`)).map(toTenant);
+  async list(q: Queryable = this.db): Promise<Tenant[]> {
+    return (await q.all<TenantRow>(`SELECT * FROM tenants ORDER BY created_at`)).map(toTenant);
   }
 
   async count(): Promise<number> {
@@ -65,13 +65,33 @@ export class TenantStore {
     return Number(r?.n ?? 0);
   }
 
-  async domains(): Promise<DomainMapping[]> {
-    const rows = await this.db.all<{ host: string; tenant_id: string; is_primary: number }>(`SELECT host, tenant_id, is_primary FROM domains`);
+  async domains(q: Queryable = this.db): Promise<DomainMapping[]> {
+    const rows = await q.all<{ host: string; tenant_id: string; is_primary: number }>(`SELECT host, tenant_id, is_primary FROM domains`);
     return rows.map((r) => ({ host: r.host, tenantId: r.tenant_id, isPrimary: Number(r.is_primary) === 1 }));
   }
 
   async hostExists(host: string): Promise<boolean> {
     return (await this.db.get(`SELECT 1 AS x FROM domains WHERE host = ?`, [host])) !== undefined;
+  }
+
+  /** The name of the tenant served at `host`, if any. */
+  async tenantAt(host: string): Promise<string | undefined> {
+    const r = await this.db.get<{ name: string }>(`SELECT t.name FROM domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.host = ?`, [host]);
+    return r?.name;
+  }
+
+  /** Serves a tenant's domain at another host (its primary domain following the public URL). */
+  async moveDomain(from: string, to: string, q: Queryable = this.db): Promise<void> {
+    await q.run(`UPDATE domains SET host = ? WHERE host = ?`, [to, from]);
+  }
+
+  /** The public URL the server last started with (see `followPublicUrl`), if it ever recorded one. */
+  async recordedPublicUrl(q: Queryable = this.db): Promise<string | undefined> {
+    return (await q.get<{ value: string }>(`SELECT value FROM platform_settings WHERE name = 'public_url'`))?.value;
+  }
+
+  async recordPublicUrl(url: string, q: Queryable = this.db): Promise<void> {
+    await q.run(`INSERT INTO platform_settings (name, value) VALUES ('public_url', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, [url]);
   }
 
   async addDomain(tenantId: string, host: string): Promise<void> {

@@ -144,6 +144,14 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX admin_login_failures_key ON admin_login_failures(key, at);
   `,
+  // 3: facts about the installation itself, such as the public URL the server last started with
+  // (the CLI uses it, so a tenant created from another shell gets the server's domains).
+  `
+  CREATE TABLE platform_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
