@@ -3,6 +3,7 @@ import { SecretBox } from '../domain/secret-box.ts';
 import { openStore } from '../store/index.ts';
 import { AdminAuth } from '../services/admin-auth.ts';
 import { SignetError } from '../domain/errors.ts';
+import { cliPublicUrl } from './public-url.ts';
 
 /**
  * `signet admins …`: dashboard admins, on the database directly (the server need not run).
@@ -23,7 +24,9 @@ export async function adminsCommand(sub: string | undefined, args: string[]): Pr
         const password = await readPassword();
         if (sub === 'create') {
           const admin = await admins.create(email, password);
-          console.log(`Created admin ${admin.email}. Sign in at ${new URL('/dashboard/', config.publicUrl).href}`);
+          // The dashboard lives at the server's public URL, which this shell may not have in its environment.
+          const { publicUrl } = (await cliPublicUrl(config, store)).config;
+          console.log(`Created admin ${admin.email}. Sign in at ${new URL('/dashboard/', publicUrl).href}`);
         } else {
           await admins.setPassword(email, password);
           console.log(`Password changed for ${email.trim().toLowerCase()}; their sessions have ended.`);
