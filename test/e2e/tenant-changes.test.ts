@@ -101,8 +101,8 @@ test('a cached view that refuses asks for the live stamp at most once a second p
   await assert.rejects(attempt(next.privateKey), ClientAuthError);
   assert.equal(stampReads, 1);
   now += REVALIDATE_INTERVAL_MS;
-  await attempt(next.privateKey);
-  assert.equal(stampReads, 2);
+  await Promise.all(Array.from({ length: 10 }, () => attempt(next.privateKey)));
+  assert.equal(stampReads, 2, 'ten concurrent refusals share one read of the live stamp, and all succeed on the newer view');
   assert.equal(loads, 2, 'a changed stamp reloads the view once');
 
   // Successful requests never wait for a refusal: the view expires on its own.
