@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_PEM_LENGTH } from '../src/domain/credentials/parse-credential-pem.ts';
 import { rsaKey, spkiPem } from '../src/domain/credentials/test-material.ts';
+import { looksLikePrivateKey } from '../src/web/credentials/pem.ts';
 import { timeEachInChild, type Timing } from './support/time-in-child.ts';
 
 /** Far above what any of these takes when linear (a few ms), far below what the defects took. */
@@ -114,6 +115,34 @@ describe('the repeated-parameter check of JSON token bodies is linear in the bod
     for (const [name, text] of Object.entries(hostile)) assert.doesNotThrow(() => JSON.parse(text), name);
     const url = new URL('../src/http/json-body.ts', import.meta.url);
     const timings = await timeEachInChild(url, 'repeatedMemberName', hostile);
+    assertAllQuick(timings, hostile, ['returned']);
+  });
+});
+
+describe("the dashboard's private-key check is linear in the paste", () => {
+  // It runs in the browser on every keystroke, and on files of up to MAX_PEM_FILE_BYTES.
+  const size = 64 * 1024;
+  const hostile: Record<string, string> = {
+    'a run of dashes': shape('', '-', 'x', size),
+    'runs of dashes and blanks': shape('', '--- ', 'x', size),
+    'dashes, then blanks': shape('---', ' ', 'x', size),
+    'repeated BEGIN lines': shape('', '-----BEGIN ', 'x', size),
+    'a long label': shape('-----BEGIN ', 'A', '', size),
+    'PRIVATE KEY then blanks': shape('PRIVATE KEY', ' ', 'x', size),
+  };
+
+  it('still catches private key labels, whatever the run of dashes before them', () => {
+    for (const label of ['-----BEGIN PRIVATE KEY-----', '---BEGIN RSA PRIVATE KEY---', '-------- begin encrypted private key', '--\n---BEGIN EC PRIVATE KEY']) {
+      assert.equal(looksLikePrivateKey(label), true, label);
+    }
+    for (const label of ['-----BEGIN PUBLIC KEY-----', '--BEGIN PRIVATE KEY', '-----BEGIN CERTIFICATE-----\nPRIVATE KEY']) {
+      assert.equal(looksLikePrivateKey(label), false, label);
+    }
+  });
+
+  it('answers 64 KB pastes in well under a second each', async () => {
+    const url = new URL('../src/web/credentials/pem.ts', import.meta.url);
+    const timings = await timeEachInChild(url, 'looksLikePrivateKey', hostile);
     assertAllQuick(timings, hostile, ['returned']);
   });
 });
