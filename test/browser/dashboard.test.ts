@@ -187,8 +187,14 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     assert.ok(snippet.includes(clientId), 'client ID in the snippet');
     assert.ok(snippet.includes(h.defaultTenant.issuer), 'assertion audience in the snippet');
 
-    // The assertion checker: all checks pass, and the assertion still works afterwards.
+    // The assertion checker: the pasted text is checked exactly as the token endpoint would read
+    // it (whitespace around it is refused there, so here too, saying why)...
     const checked = assertionFor();
+    await page.getByLabel('Client assertion').fill(` ${checked}\n`);
+    await page.getByRole('button', { name: 'Check assertion' }).click();
+    await page.getByText('1 check failed').waitFor();
+    await page.getByText(/contains whitespace/).waitFor();
+    // ...and as issued, all checks pass, and the assertion still works afterwards.
     await page.getByLabel('Client assertion').fill(checked);
     await page.getByRole('button', { name: 'Check assertion' }).click();
     await page.getByText('All checks passed').waitFor();

@@ -722,6 +722,7 @@ test('the assertion checker and the token endpoint give the same verdict on padd
       const failed = checked.body.checks.find((c: any) => c.status === 'fail');
       assert.equal(failed.id, 'format', name);
       assert.equal(failed.message.slice(1), `${exchanged.body.error_description.slice(1)}.`, `${name}: the endpoint's own reason`);
+      if (/\s/.test(sent)) assert.match(exchanged.body.error_description, /contains whitespace/, `${name}: says what is wrong`);
     }
   }
 });

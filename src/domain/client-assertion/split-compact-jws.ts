@@ -74,7 +74,9 @@ function diagnose(token: string): never {
           ? "base64url padding ('=') is not allowed"
           : ch === '+' || ch === '/'
             ? "use base64url ('-', '_'), not base64 ('+', '/')"
-            : 'only A-Z a-z 0-9 - _ are allowed';
+            : /\s/.test(ch)
+              ? 'it contains whitespace (a space, tab or line break); send the assertion exactly as signed, with nothing around or inside it'
+              : 'only A-Z a-z 0-9 - _ are allowed';
       fail('malformed_assertion', `client_assertion ${PART_NAMES[p]} is not valid base64url: ${why}`);
     }
   }

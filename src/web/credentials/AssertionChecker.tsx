@@ -13,7 +13,10 @@ const STATUS = {
 
 /**
  * Runs the token endpoint's checks on an assertion without consuming its jti or issuing a
- * token, so a failing integration can be debugged with the very assertion it sends.
+ * token, so a failing integration can be debugged with the very assertion it sends. The text
+ * goes to the server exactly as pasted: the endpoint refuses whitespace around or inside an
+ * assertion, so removing it here would pass what the endpoint refuses (the server's message
+ * says when whitespace is the problem).
  */
 export function AssertionChecker({ clientId }: { clientId: string }) {
   const { api } = useTenant();
@@ -26,8 +29,8 @@ export function AssertionChecker({ clientId }: { clientId: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const value = assertion.replace(/\s+/g, '');
-    if (!value) {
+    const value = assertion;
+    if (!value.trim()) {
       setErrors({ field: 'Paste a client assertion (a JWT) to check.' });
       return;
     }
