@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseMasterKey } from './domain/secret-box.ts';
+import { ensurePrivateDirectory, restrictFile } from './store/sql/private-files.ts';
 
 export interface Config {
   port: number;
@@ -57,8 +58,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function masterKeyFromDataDir(dataDir: string): { key: Buffer; generated: boolean } {
   const file = join(dataDir, 'master.key');
-  if (existsSync(file)) return { key: parseMasterKey(readFileSync(file, 'utf8')), generated: false };
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(dataDir);
+  if (existsSync(file)) {
+    restrictFile(file);
+    return { key: parseMasterKey(readFileSync(file, 'utf8')), generated: false };
+  }
   try {
     writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {

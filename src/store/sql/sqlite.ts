@@ -1,8 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db, Param, Queryable } from './db.ts';
+import { ensurePrivateDirectory, ensurePrivateFile, restrictFile } from './private-files.ts';
 
 /**
  * better-sqlite3 12 (raw ObjectWrap) aborts the process on Node 24 when a statement is
@@ -20,9 +20,16 @@ const Database: typeof BetterSqlite3 = createRequire(import.meta.url)(
  * serialises transactions against each other and against every other statement.
  */
 export function openSqlite(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const onDisk = file !== ':memory:';
+  if (onDisk) {
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    ensurePrivateDirectory(dirname(file));
+    ensurePrivateFile(file);
+  }
   const raw = new Database(file);
   raw.pragma('journal_mode = WAL');
+  // Files left by an earlier version (created 0644) are tightened too.
+  if (onDisk) for (const suffix of ['-wal', '-shm']) restrictFile(file + suffix);
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   // Checkpoint the WAL every ~40 MB rather than ~4 MB: fewer, larger checkpoints (each one syncs).
