@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parseMasterKey } from './domain/secret-box.ts';
 import { ensurePrivateDirectory, restrictFile } from './store/sql/private-files.ts';
 
@@ -19,7 +20,11 @@ export interface Config {
   logLevel: string;
   /** The most log events kept per tenant (newest first); see LogRetention. */
   logMaxEventsPerTenant: number;
+  /** Which proxies' X-Forwarded-For entries to believe: none, a hop count, or their addresses/CIDRs. */
+  trustProxy: TrustProxy;
 }
+
+export type TrustProxy = false | number | string[];
 
 /**
  * Reads configuration from the environment (see the README's table). The embedded default
@@ -53,7 +58,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.SIGNET_REDIS_URL,
     logLevel: env.SIGNET_LOG_LEVEL ?? 'warn',
     logMaxEventsPerTenant,
+    trustProxy: parseTrustProxy(env.SIGNET_TRUST_PROXY),
   };
+}
+
+/**
+ * SIGNET_TRUST_PROXY: unset/`false`/`0` trusts no proxy (the socket's peer is the client);
+ * `N` trusts the N proxies nearest Signet (the client is the Nth address from the right of
+ * X-Forwarded-For); a comma-separated list of addresses and CIDRs trusts proxies at those
+ * addresses. `true` is refused: believing the whole header lets every client claim any address
+ * (a fresh one per guess, past the sign-in throttle).
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    throw new Error(
+      'SIGNET_TRUST_PROXY=true would believe every address in X-Forwarded-For, so any client could claim any address. ' +
+        'Set it to the number of proxies in front of Signet (SIGNET_TRUST_PROXY=1 for one load balancer) ' +
+        'or to their addresses (SIGNET_TRUST_PROXY=10.0.0.0/8,192.168.0.1).',
+    );
+  }
+  if (/^\d{1,3}$/.test(v)) return Number(v);
+  if (v.length > 4096) throw new Error('SIGNET_TRUST_PROXY is too long: give at most a few addresses or CIDR ranges.');
+  return v.split(',').map((entry) => {
+    const item = entry.trim();
+    const [address = '', prefix, extra] = item.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!family || !prefixOk || extra !== undefined) {
+      throw new Error(
+        `SIGNET_TRUST_PROXY: "${item.slice(0, 64)}" is not an IP address or CIDR range. ` +
+          'Give a number of proxies (SIGNET_TRUST_PROXY=1) or their addresses (SIGNET_TRUST_PROXY=10.0.0.0/8,192.168.0.1).',
+      );
+    }
+    return item;
+  });
 }
 
 function masterKeyFromDataDir(dataDir: string): { key: Buffer; generated: boolean } {

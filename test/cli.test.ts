@@ -96,6 +96,14 @@ test('signet admins create reads the password from stdin, stores only a scrypt h
   const db = readFileSync(join(dir, 'signet.db'));
   assert.ok(!db.includes(password));
   assert.ok(db.includes('scrypt$131072$8$1$'));
+  // set-password still hashes (on the worker thread) and the process exits when done.
+  assert.match(admin(['set-password', 'ops@example.com'], 'another long passphrase\n'), /Password changed for ops@example\.com/);
   assert.match(admin(['delete', 'ops@example.com'], ''), /Deleted admin/);
   assert.equal(admin(['list'], ''), '');
+  // The platform audit log, oldest first.
+  const audit = admin(['audit'], '').trim().split('\n');
+  assert.deepEqual(audit.map((l) => l.split('\t').slice(1, 3).join(' ')), ['admin_created ops@example.com via cli', 'admin_password_changed ops@example.com via cli', 'admin_deleted ops@example.com via cli']);
+  assert.match(audit[0]!, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(admin(['audit', '--limit', '1'], '').trim().split('\n').length, 1);
+  assert.throws(() => admin(['audit', '--limit', '0'], ''), /--limit N/);
 });

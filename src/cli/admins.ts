@@ -6,7 +6,8 @@ import { SignetError } from '../domain/errors.ts';
 import { cliPublicUrl } from './public-url.ts';
 
 /**
- * `signet admins …`: dashboard admins, on the database directly (the server need not run).
+ * `signet admins …`: dashboard admins, on the database directly (the server need not run), and
+ * `signet admins audit`: the platform audit log (sign-ins and account changes), oldest first.
  * The password is asked for twice without echo on a terminal, or read from stdin when piped
  * (`printf '%s\n' "$PASSWORD" | signet admins create you@example.com`); never from argv,
  * where other users of the machine could read it in the process list.
@@ -41,8 +42,16 @@ export async function adminsCommand(sub: string | undefined, args: string[]): Pr
         await admins.delete(email);
         console.log(`Deleted admin ${email.trim().toLowerCase()}.`);
         return 0;
+      case 'audit': {
+        const limit = auditLimit(args);
+        for (const e of (await store.platformAudit.list(limit)).reverse()) {
+          const who = [e.email ?? '-', e.ip && `from ${e.ip}`, `via ${e.via}`].filter(Boolean).join(' ');
+          console.log(`${new Date(e.date).toISOString()}\t${e.type}\t${who}${e.reason ? `\t${e.reason}` : ''}`);
+        }
+        return 0;
+      }
       default:
-        console.error('Usage: signet admins create|set-password|delete EMAIL, signet admins list');
+        console.error('Usage: signet admins create|set-password|delete EMAIL, signet admins list, signet admins audit [--limit N]');
         return 2;
     }
   } catch (err) {
@@ -50,8 +59,17 @@ export async function adminsCommand(sub: string | undefined, args: string[]): Pr
     if (err instanceof SignetError) throw new Error(err.message);
     throw err;
   } finally {
+    await admins.close();
     await store.close();
   }
+}
+
+/** `--limit N` (1 to 10000, default 50): how many of the newest audit events to print, oldest first. */
+function auditLimit(args: string[]): number {
+  if (args.length === 0) return 50;
+  const n = args[0] === '--limit' && args.length === 2 && /^\d{1,5}$/.test(args[1]!) ? Number(args[1]) : NaN;
+  if (!(n >= 1 && n <= 10_000)) throw new Error('Usage: signet admins audit [--limit N], N from 1 to 10000');
+  return n;
 }
 
 async function readPassword(): Promise<string> {

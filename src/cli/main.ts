@@ -15,6 +15,7 @@ const USAGE = `Usage: signet <command>
   tenants update NAME --plan PLAN
   admins create EMAIL                      a dashboard admin (password asked for, or piped on stdin)
   admins set-password EMAIL | delete EMAIL | list
+  admins audit [--limit N]                 admin sign-ins and account changes (platform audit log)
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
   token --domain DOMAIN|URL --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]

@@ -58,7 +58,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     const app = await buildApp(services, {
       logger: { level: config.logLevel },
       https: config.tls,
-      trustProxy: process.env.SIGNET_TRUST_PROXY === 'true',
+      trustProxy: config.trustProxy,
     });
     await app.listen({ port: config.port, host: config.bind });
     if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);

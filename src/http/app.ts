@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Services } from '../services/index.ts';
+import type { TrustProxy } from '../config.ts';
 import { registerFormBody } from './form-body.ts';
 import { registerStrictJsonBody } from './json-body.ts';
 import { registerTenantResolution } from './tenant-hook.ts';
@@ -13,7 +14,8 @@ import { isConsoleHost } from './dashboard/session-cookie.ts';
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string };
-  trustProxy?: boolean;
+  /** See parseTrustProxy in src/config.ts: never `true` (every address in X-Forwarded-For believed). */
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface AppOptions {
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Strict schemas: unknown fields are refused (not silently dropped) and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -60,4 +62,17 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     app.get(path, async (req, reply) => (isConsoleHost(req.headers.host, services) ? reply.redirect('/dashboard/') : reply.callNotFound()));
   }
   return app;
+}
+
+/**
+ * Fastify takes a list of proxy addresses as is, but treats a bare hop count as "trust
+ * nothing" (it cannot tell a proxy from a client that connects directly). A hop count is
+ * honoured here as configured: the nearest `hops` addresses (the socket's peer first) are
+ * proxies, so the client is the address one further out. The README says to prefer addresses
+ * when clients can reach Signet without going through the proxies.
+ */
+function fastifyTrustProxy(trust: TrustProxy): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust;
+  const hops = trust;
+  return (_address: string, i: number) => i < hops;
 }

@@ -59,6 +59,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     async close() {
       clearInterval(purge);
       await logRetention.idle();
+      await admins.close();
       await usage.close();
       await store.close();
     },

@@ -1,4 +1,5 @@
 import type { Db } from './sql/db.ts';
+import type { AttemptDecision, ThrottleState } from '../domain/sign-in-throttle.ts';
 
 export interface Admin {
   id: string;
@@ -23,7 +24,7 @@ interface AdminRow {
 
 const toAdmin = (r: AdminRow): Admin => ({ id: r.id, email: r.email, passwordHash: r.password_hash, createdAt: Number(r.created_at) });
 
-/** Platform admins (dashboard users), their sessions (by token digest) and recent failed sign-ins. */
+/** Platform admins (dashboard users), their sessions (by token digest) and sign-in attempt counters. */
 export class AdminStore {
   constructor(private readonly db: Db) {}
 
@@ -87,22 +88,55 @@ export class AdminStore {
     await this.db.run(`DELETE FROM admin_sessions WHERE expires_at <= ?`, [now]);
   }
 
-  async recordFailure(keys: string[], now: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const key of keys) await tx.run(`INSERT INTO admin_login_failures (key, at) VALUES (?, ?)`, [key, now]);
+  /**
+   * Counts one sign-in attempt under every key, all or none, in one transaction: `decide` sees
+   * each key's counter (locked: on PostgreSQL with FOR UPDATE, in key order so two attempts
+   * never deadlock; SQLite's BEGIN IMMEDIATE already serialises writers, across processes too)
+   * and either returns the counters to write, or a refusal, which writes nothing.
+   */
+  async reserveAttempt(keys: readonly string[], decide: (states: ReadonlyMap<string, ThrottleState | undefined>) => AttemptDecision): Promise<AttemptDecision> {
+    const sorted = [...new Set(keys)].sort();
+    return this.db.transaction(async (tx) => {
+      const forUpdate = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const states = new Map<string, ThrottleState | undefined>();
+      for (const key of sorted) {
+        // A row to lock even for a first attempt (two first attempts must not both count from zero).
+        await tx.run(`INSERT INTO admin_sign_in_throttle (key, count, last_at, not_before) VALUES (?, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, [key]);
+        const r = await tx.get<{ count: number; last_at: number; not_before: number }>(
+          `SELECT count, last_at, not_before FROM admin_sign_in_throttle WHERE key = ?${forUpdate}`,
+          [key],
+        );
+        states.set(key, r && Number(r.count) > 0 ? { count: Number(r.count), lastAt: Number(r.last_at), notBefore: Number(r.not_before) } : undefined);
+      }
+      const decision = decide(states);
+      if (!decision.ok) return decision;
+      for (const [key, st] of decision.next) {
+        await tx.run(`UPDATE admin_sign_in_throttle SET count = ?, last_at = ?, not_before = ? WHERE key = ?`, [st.count, st.lastAt, st.notBefore, key]);
+      }
+      return decision;
     });
   }
 
-  async failuresSince(key: string, since: number): Promise<number> {
-    const r = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM admin_login_failures WHERE key = ? AND at > ?`, [key, since]);
-    return Number(r?.n ?? 0);
+  /** Rewrites counters after a successful sign-in: `next` gives each key's new counter, or undefined to drop it. */
+  async settleAttempt(keys: readonly string[], next: (key: string, state: ThrottleState) => ThrottleState | undefined): Promise<void> {
+    const sorted = [...new Set(keys)].sort();
+    await this.db.transaction(async (tx) => {
+      const forUpdate = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      for (const key of sorted) {
+        const r = await tx.get<{ count: number; last_at: number; not_before: number }>(
+          `SELECT count, last_at, not_before FROM admin_sign_in_throttle WHERE key = ?${forUpdate}`,
+          [key],
+        );
+        if (!r) continue;
+        const st = next(key, { count: Number(r.count), lastAt: Number(r.last_at), notBefore: Number(r.not_before) });
+        if (st) await tx.run(`UPDATE admin_sign_in_throttle SET count = ?, last_at = ?, not_before = ? WHERE key = ?`, [st.count, st.lastAt, st.notBefore, key]);
+        else await tx.run(`DELETE FROM admin_sign_in_throttle WHERE key = ?`, [key]);
+      }
+    });
   }
 
-  async clearFailures(key: string): Promise<void> {
-    await this.db.run(`DELETE FROM admin_login_failures WHERE key = ?`, [key]);
-  }
-
-  async purgeFailures(before: number): Promise<void> {
-    await this.db.run(`DELETE FROM admin_login_failures WHERE at <= ?`, [before]);
+  /** Drops counters idle since `before` whose backoff has passed (their policies have reset them). */
+  async purgeThrottle(before: number, now: number): Promise<void> {
+    await this.db.run(`DELETE FROM admin_sign_in_throttle WHERE last_at <= ? AND not_before <= ?`, [before, now]);
   }
 }

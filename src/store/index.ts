@@ -10,6 +10,7 @@ import { SqlReplayStore, type ReplayStore } from './replay.ts';
 import { RedisReplayStore } from './redis-replay.ts';
 import { LogStore } from './logs.ts';
 import { AdminStore } from './admins.ts';
+import { PlatformAuditStore } from './platform-audit.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -24,6 +25,7 @@ export interface Store {
   replay: ReplayStore;
   logs: LogStore;
   admins: AdminStore;
+  platformAudit: PlatformAuditStore;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     replay,
     logs,
     admins: new AdminStore(db),
+    platformAudit: new PlatformAuditStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();

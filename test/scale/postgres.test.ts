@@ -73,23 +73,43 @@ test('PostgreSQL: a refused private key leaves no row behind', async (t) => {
   assert.equal((await h!.token(tenant, assertionForm(assertion, app.audience))).status, 200);
 });
 
-test('PostgreSQL: dashboard admins, sessions and sign-in throttling', async (t) => {
+test('PostgreSQL: dashboard admins, sessions, sign-in throttling and the platform audit log', async (t) => {
   if (!(await requirePostgres(t))) return;
   const admins = h!.services.admins;
   await admins.create('pg-admin@example.com', 'postgres passphrase');
-  const noted: string[] = [];
-  const note = (o: string) => void noted.push(o);
   const now = Date.now();
-  const signed = await admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.1', now, note);
+  const signed = await admins.signIn('pg-admin@example.com', 'postgres passphrase', { ip: '10.0.0.1' }, now);
   const session = await admins.session(signed.token, now + 1000);
   assert.equal(session?.admin.email, 'pg-admin@example.com');
   assert.equal(session?.csrfToken, signed.csrfToken);
   // Idle past two hours: the session ends and is deleted.
   assert.equal(await admins.session(signed.token, now + 3 * 3600_000), undefined);
   assert.equal(await admins.session(signed.token, now + 1000), undefined);
-  for (let i = 0; i < 5; i++) await assert.rejects(admins.signIn('pg-admin@example.com', `wrong ${i} passphrase`, '10.0.0.2', now, note), { code: 'invalid_credentials' });
-  await assert.rejects(admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.2', now, note), { code: 'too_many_attempts' });
+  for (let i = 0; i < 5; i++) await assert.rejects(admins.signIn('pg-admin@example.com', `wrong ${i} passphrase`, { ip: '10.0.0.2' }, now), { code: 'invalid_credentials' });
+  await assert.rejects(admins.signIn('pg-admin@example.com', 'postgres passphrase', { ip: '10.0.0.2' }, now), { code: 'too_many_attempts' });
   // Another address is not blocked by the first one's failures.
-  await admins.signIn('pg-admin@example.com', 'postgres passphrase', '10.0.0.3', now, note);
-  assert.deepEqual(noted, ['success', ...Array(5).fill('wrong_password'), 'throttled', 'success']);
+  await admins.signIn('pg-admin@example.com', 'postgres passphrase', { ip: '10.0.0.3' }, now);
+  const audit = (await h!.services.store.platformAudit.list(100)).filter((e) => e.email === 'pg-admin@example.com').reverse();
+  assert.deepEqual(
+    audit.map((e) => [e.type, e.reason, e.ip]),
+    [
+      ['admin_created', null, null],
+      ['sign_in', null, '10.0.0.1'],
+      ...Array(5).fill(['sign_in_failed', 'wrong_password', '10.0.0.2']),
+      ['sign_in_failed', 'too_many_attempts', '10.0.0.2'],
+      ['sign_in', null, '10.0.0.3'],
+    ],
+  );
+  // None of it is in the default tenant's logs.
+  const tenantEvents = await h!.services.store.logs.list((await h!.services.store.tenants.getByName('default'))!.id, { perPage: 1000 });
+  assert.ok(!JSON.stringify(tenantEvents).includes('pg-admin@example.com'));
+});
+
+test('PostgreSQL: a sign-in attempt is counted atomically, so 60 concurrent attempts reserve exactly the limit', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const { SIGN_IN_POLICIES, decideAttempts, signInThrottleKeys } = await import('../../src/domain/sign-in-throttle.ts');
+  const now = Date.now();
+  const policies = signInThrottleKeys('race@example.com', '10.9.9.9');
+  const results = await Promise.all(Array.from({ length: 60 }, () => h!.services.store.admins.reserveAttempt([...policies.keys()], (states) => decideAttempts(policies, states, now))));
+  assert.equal(results.filter((r) => r.ok).length, SIGN_IN_POLICIES.accountAddress.limit);
 });

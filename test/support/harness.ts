@@ -51,7 +51,7 @@ export interface Harness {
  * with a fresh SQLite database (or the PostgreSQL URL given). Hosts are `signet.test` and
  * `{tenant}.signet.test`, resolved to loopback by `dispatcher`.
  */
-export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string } = {}): Promise<Harness> {
+export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string; trustProxy?: string } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const tls = testCertificate();
   // Port 0 is not known before listening, but the public URL must be: reserve one first.
@@ -63,12 +63,13 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
     SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
     ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
+    ...(opts.trustProxy && { SIGNET_TRUST_PROXY: opts.trustProxy }),
   });
   let offset = 0;
   const clock: TestClock = { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
   const services = await buildServices(config, { clock: clock.now });
   await ensureDefaultTenant(services.store, services.box, config);
-  const app = await buildApp(services, { https: tls });
+  const app = await buildApp(services, { https: tls, trustProxy: config.trustProxy });
   await app.listen({ port, host: '127.0.0.1' });
 
   const dispatcher = new Agent({

@@ -2,16 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { ForbiddenError, InvalidInputError } from '../../domain/errors.ts';
 import { planAllowsPrivateKeyJwt } from '../../domain/plans.ts';
-import type { SignInOutcome } from '../../services/admin-auth.ts';
 import { clearSessionCookie, requireAdmin, sessionTokenOf, setSessionCookie } from './session-cookie.ts';
-
-/** Auth0's log event types for sign-ins: success, wrong password, unknown user, blocked by too many failures. */
-const SIGN_IN_EVENTS: Record<SignInOutcome, { type: string; description: string }> = {
-  success: { type: 's', description: 'Dashboard sign-in' },
-  wrong_password: { type: 'fp', description: 'Dashboard sign-in failed: wrong password' },
-  unknown_email: { type: 'fu', description: 'Dashboard sign-in failed: no admin with this email' },
-  throttled: { type: 'limit_wc', description: 'Dashboard sign-in refused: too many failed attempts' },
-};
 
 /**
  * A sign-in may only come from this origin as JSON: a cross-site HTML form can send neither an
@@ -50,15 +41,8 @@ export function sessionRoutes(app: FastifyInstance, services: Services): void {
 
   app.post<{ Body: { email: string; password: string } }>('/api/session', { schema: { body: credentials } }, async (req, reply) => {
     checkSameOrigin(req);
-    const log = (outcome: SignInOutcome, email: string) =>
-      services.store.logs.append({
-        tenantId: req.tenantCtx.tenant.id,
-        ...SIGN_IN_EVENTS[outcome],
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? null,
-        details: { email, via: 'dashboard' },
-      });
-    const signedIn = await services.admins.signIn(req.body.email, req.body.password, req.ip, Date.now(), log);
+    // Recorded in the platform audit log, never in a tenant's logs (whose readers are not platform admins).
+    const signedIn = await services.admins.signIn(req.body.email, req.body.password, { ip: req.ip, userAgent: req.headers['user-agent'] }, services.clock());
     // A session id from before sign-in never survives it (session fixation).
     const previous = sessionTokenOf(req, services);
     if (previous) await services.admins.signOut(previous);
@@ -67,11 +51,26 @@ export function sessionRoutes(app: FastifyInstance, services: Services): void {
   });
 
   app.delete('/api/session', async (req, reply) => {
-    const { token } = await requireAdmin(req, services, { csrf: true });
-    await services.admins.signOut(token);
+    const { token, admin } = await requireAdmin(req, services, { csrf: true });
+    await services.admins.signOut(token, { email: admin.email, ip: req.ip, userAgent: req.headers['user-agent'] });
     clearSessionCookie(reply, services);
     return reply.code(204).send();
   });
+
+  /** The platform audit log (admin sign-ins and account changes), newest first: platform admins only. */
+  app.get<{ Querystring: { limit?: string } }>(
+    '/api/audit',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' } } } } },
+    async (req, reply) => {
+      await requireAdmin(req, services, { csrf: true });
+      const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+      if (limit < 1 || limit > 1000) throw new InvalidInputError('invalid_query', 'limit must be an integer from 1 to 1000.', 'limit');
+      const events = await services.store.platformAudit.list(limit);
+      return reply.header('cache-control', 'no-store').send(
+        events.map((e) => ({ id: e.id, date: new Date(e.date).toISOString(), type: e.type, email: e.email, ip: e.ip, user_agent: e.userAgent, reason: e.reason, via: e.via })),
+      );
+    },
+  );
 
   /** Every tenant, for the switcher: a platform admin manages them all. */
   app.get('/api/tenants', async (req, reply) => {

@@ -152,6 +152,30 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 4: sign-in attempts are counted per key (reserved before the password is checked, see
+  // src/domain/sign-in-throttle.ts) instead of one row per failure; and platform admins'
+  // sign-ins and account changes go to a platform audit log, never to a tenant's log events.
+  `
+  DROP TABLE admin_login_failures;
+  CREATE TABLE admin_sign_in_throttle (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last_at BIGINT NOT NULL,
+    not_before BIGINT NOT NULL
+  );
+  CREATE INDEX admin_sign_in_throttle_last_at ON admin_sign_in_throttle(last_at);
+  CREATE TABLE platform_audit (
+    id TEXT PRIMARY KEY,
+    date BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    email TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    reason TEXT,
+    via TEXT NOT NULL
+  );
+  CREATE INDEX platform_audit_date ON platform_audit(date, id);
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
