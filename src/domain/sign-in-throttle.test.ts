@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { afterSuccess, backoffDelayMs, decideAttempt, decideAttempts, SIGN_IN_POLICIES, signInThrottleKeys, type ThrottleState } from './sign-in-throttle.ts';
+import { afterSuccess, backoffDelayMs, decideAttempt, decideAttempts, SIGN_IN_POLICIES, signInThrottleKeys, type ThrottlePolicy, type ThrottleState } from './sign-in-throttle.ts';
 
 const { accountAddress, address, account } = SIGN_IN_POLICIES;
 
 /** Counts `n` attempts at `now` under one policy, failing if any is refused. */
-function counted(n: number, now: number, policy: typeof accountAddress | typeof account, from?: ThrottleState): ThrottleState | undefined {
+function counted(n: number, now: number, policy: ThrottlePolicy, from?: ThrottleState): ThrottleState | undefined {
   let s = from;
   for (let i = 0; i < n; i++) {
     const d = decideAttempt(s, now, policy);
