@@ -9,6 +9,7 @@ import { ApplicationPage } from './pages/ApplicationPage.tsx';
 import { ApisPage } from './pages/ApisPage.tsx';
 import { ApiPage } from './pages/ApiPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ErrorBanner } from './components/Banner.tsx';
 import { SkeletonBlock } from './components/Skeleton.tsx';
@@ -112,7 +113,7 @@ function SignedIn({
   onSessionEnded: () => void;
   onSignedOut: () => void;
 }) {
-  const tenantName = route.name === 'root' ? undefined : route.tenant;
+  const tenantName = route.name === 'root' || route.name === 'audit' ? undefined : route.tenant;
   const tenant = tenants.find((t) => t.name === tenantName);
   const first = tenants[0];
 
@@ -139,7 +140,9 @@ function SignedIn({
   }, [route, tenant?.name]);
 
   let content;
-  if (route.name === 'root') {
+  if (route.name === 'audit') {
+    content = <AuditPage csrf={csrf} onSessionEnded={onSessionEnded} />;
+  } else if (route.name === 'root') {
     content = first ? <SkeletonBlock lines={3} /> : <NotFoundPage title="No tenants" message="Your account does not manage any tenant yet." />;
   } else if (!tenant || !api) {
     content = (
@@ -189,6 +192,7 @@ function titleFor(route: Route, tenant: string | undefined): string {
     apis: 'APIs',
     api: 'API',
     logs: 'Logs',
+    audit: 'Audit',
     notFound: 'Not found',
   };
   const parts = [section[route.name], tenant, 'Signet'].filter(Boolean);

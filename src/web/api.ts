@@ -85,6 +85,18 @@ export interface ClientGrant {
   scope: string[];
 }
 
+/** An entry of the platform audit log (GET /dashboard/api/audit). */
+export interface AuditEvent {
+  id: string;
+  date: string;
+  type: string;
+  email: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  reason: string | null;
+  via: 'dashboard' | 'cli';
+}
+
 export interface LogEvent {
   log_id: string;
   date: string;
@@ -171,6 +183,9 @@ export const sessionApi = {
   },
   tenants(csrf: string): Promise<Tenant[]> {
     return send<Tenant[]>('/dashboard/api/tenants', { method: 'GET', headers: { ...JSON_HEADERS, 'x-csrf-token': csrf } });
+  },
+  audit(csrf: string, limit: number): Promise<AuditEvent[]> {
+    return send<AuditEvent[]>(`/dashboard/api/audit?limit=${limit}`, { method: 'GET', headers: { accept: 'application/json', 'x-csrf-token': csrf } });
   },
 };
 

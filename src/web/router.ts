@@ -16,6 +16,7 @@ export type Route =
   | { name: 'apis'; tenant: string }
   | { name: 'api'; tenant: string; id: string }
   | { name: 'logs'; tenant: string }
+  | { name: 'audit' }
   | { name: 'notFound'; tenant?: string };
 
 const TABS: readonly AppTab[] = ['settings', 'credentials', 'apis'];
@@ -34,6 +35,7 @@ export function parseRoute(pathname: string): Route {
   if (parts.some((p) => p === null)) return { name: 'notFound' };
   const [t, tenant, section, id, tab, ...rest] = parts as string[];
   if (t === undefined) return { name: 'root' };
+  if (t === 'audit') return tenant === undefined ? { name: 'audit' } : { name: 'notFound' };
   if (t !== 't' || tenant === undefined) return { name: 'notFound' };
   if (section === undefined) return { name: 'applications', tenant };
   if (rest.length) return { name: 'notFound', tenant };
@@ -60,6 +62,7 @@ export const paths = {
   apis: (tenant: string) => `${BASE}/t/${e(tenant)}/apis`,
   api: (tenant: string, id: string) => `${BASE}/t/${e(tenant)}/apis/${e(id)}`,
   logs: (tenant: string) => `${BASE}/t/${e(tenant)}/logs`,
+  audit: () => `${BASE}/audit`,
 };
 
 const listeners = new Set<() => void>();

@@ -387,6 +387,11 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Logs' }).waitFor();
     await page.getByRole('table').first().waitFor();
     await audit('logs');
+    // The platform audit log, from the navigation: this sign-in is there, with its address.
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    await page.getByRole('row').filter({ hasText: EMAIL }).filter({ hasText: 'Signed in' }).filter({ hasText: '127.0.0.1' }).first().waitFor();
+    await audit('audit');
   });
 
   test('works at phone width: no sideways scrolling on the Credentials tab', async (t) => {

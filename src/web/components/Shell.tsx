@@ -6,7 +6,7 @@ import { navigate, paths, type Route } from '../router.ts';
 import { Link } from './Link.tsx';
 import { Logo } from './Logo.tsx';
 
-type Section = 'applications' | 'apis' | 'logs';
+type Section = 'applications' | 'apis' | 'logs' | 'audit';
 
 function sectionOf(route: Route): Section | null {
   switch (route.name) {
@@ -18,6 +18,8 @@ function sectionOf(route: Route): Section | null {
       return 'apis';
     case 'logs':
       return 'logs';
+    case 'audit':
+      return 'audit';
     default:
       return null;
   }
@@ -36,6 +38,8 @@ export function Shell({ tenant, route, children }: { tenant: Tenant | undefined;
         { id: 'logs', label: 'Logs', href: paths.logs(tenantName), icon: <LogsIcon /> },
       ]
     : [];
+  // The platform's own audit log, whatever the tenant.
+  nav.push({ id: 'audit', label: 'Audit', href: paths.audit(), icon: <AuditIcon /> });
 
   return (
     <div className="shell">
@@ -129,6 +133,15 @@ function LogsIcon() {
     <svg {...iconProps}>
       <path d="M5 4h14v16H5z" />
       <path d="M9 9h6M9 13h6M9 17h3" />
+    </svg>
+  );
+}
+
+function AuditIcon() {
+  return (
+    <svg {...iconProps}>
+      <path d="M12 3l7 3v5c0 4.5-3 8-7 10-4-2-7-5.5-7-10V6z" />
+      <path d="M9 12l2 2 4-4" />
     </svg>
   );
 }
