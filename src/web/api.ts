@@ -5,6 +5,8 @@
  * so screens can show it where it belongs without knowing HTTP.
  */
 
+import { humanMessage } from './messages.ts';
+
 export type Plan = 'free' | 'essentials' | 'professional' | 'enterprise' | 'enterprise_plus';
 
 export interface Session {
@@ -158,7 +160,8 @@ async function send<T>(url: string, init: RequestInit): Promise<T> {
   if (!res.ok) {
     const b = (body ?? {}) as { message?: unknown; errorCode?: unknown; field?: unknown; error?: unknown };
     const message = typeof b.message === 'string' && b.message ? b.message : `The server answered ${res.status}${typeof b.error === 'string' ? ` (${b.error})` : ''}.`;
-    throw new ApiError(res.status, typeof b.errorCode === 'string' ? b.errorCode : 'http_' + res.status, message, typeof b.field === 'string' ? b.field : undefined);
+    const errorCode = typeof b.errorCode === 'string' ? b.errorCode : 'http_' + res.status;
+    throw new ApiError(res.status, errorCode, humanMessage(errorCode, message), typeof b.field === 'string' ? b.field : undefined);
   }
   return body as T;
 }

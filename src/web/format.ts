@@ -26,7 +26,8 @@ export const isConfidential = (t: string) => t === 'regular_web' || t === 'non_i
 export const credentialTypeLabel = (t: CredentialType | string) => (t === 'x509_cert' ? 'Certificate' : 'Public Key');
 
 const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// "1 Mar 2027, 14:05" in the reader's locale and time zone: people read minutes, not seconds or ISO.
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -18,6 +19,7 @@ import { startSignet, type Harness, type TestTenant } from '../support/harness.t
 import { launchBrowser, newContext, requireChromium, screenshot } from '../support/browser.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 import { freePort } from '../support/free-port.ts';
+import { addCredential, enableCredentials, keyPairFor } from '../support/fixtures.ts';
 import { createRequire } from 'node:module';
 
 /** An element's top in page coordinates (the page may scroll to show an error; that is not a jump). */
@@ -65,8 +67,8 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
   });
 
   /** A fresh browser context, signed in through the form, on the Applications page. */
-  async function signedIn(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; dialogs: string[] }> {
-    const context = await newContext(browser, viewport);
+  async function signedIn(viewport?: { width: number; height: number }, region?: { locale: string; timezoneId: string }): Promise<{ context: BrowserContext; page: Page; dialogs: string[] }> {
+    const context = region ? await browser.newContext({ ignoreHTTPSErrors: true, viewport: viewport ?? { width: 1280, height: 800 }, ...region }) : await newContext(browser, viewport);
     const page = await context.newPage();
     const dialogs: string[] = [];
     // Any alert() at all would mean script injected through a name ran.
@@ -154,9 +156,13 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Add Credential' }).click();
     await page.getByRole('cell', { name: 'backend key 1' }).or(page.getByText('backend key 1', { exact: true })).first().waitFor();
 
-    // Turn Private Key JWT on.
+    // Turn Private Key JWT on: the confirmation says the secret stops working and offers the one credential.
     await page.getByLabel('Private Key JWT', { exact: true }).check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const switchDialog = page.getByRole('dialog');
+    await switchDialog.getByText('The client secret stops working at once').waitFor();
+    assert.equal(await switchDialog.getByRole('checkbox', { name: /backend key 1/ }).isChecked(), true, 'the only credential is preselected');
+    await switchDialog.getByRole('button', { name: 'Switch to Private Key JWT' }).click();
     await page.getByText('Enabled', { exact: true }).first().waitFor();
     const client = await h.defaultTenant.api('GET', `/clients/${clientId}`);
     assert.equal(client.body.client_authentication_methods.private_key_jwt.credentials.length, 1);
@@ -202,10 +208,9 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const after = await h.token(h.defaultTenant, { grant_type: 'client_credentials', audience: 'https://orders.example/', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: checked });
     assert.equal(after.status, 200, 'checking did not spend the jti');
 
-    // Deleting the credential that is in use is refused, with the reason next to it.
-    await page.getByRole('button', { name: 'Delete backend key 1' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Cannot delete credential still associated with a client' }).waitFor();
+    // Deleting the credential that is in use is not offered, and the row says why.
+    assert.equal(await page.getByRole('button', { name: 'Delete backend key 1' }).isDisabled(), true);
+    await page.getByText('Enabled credentials cannot be deleted: disable it first').waitFor();
     assert.equal((await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body.length, 1);
 
     // Logs show the success for this application.
@@ -392,6 +397,206 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Audit' }).waitFor();
     await page.getByRole('row').filter({ hasText: EMAIL }).filter({ hasText: 'Signed in' }).filter({ hasText: '127.0.0.1' }).first().waitFor();
     await audit('audit');
+  });
+
+  /**
+   * An application made through the Management API with `n` RSA credentials (named k1…kn, k1
+   * oldest), the first `enabled` of them enabled for Private Key JWT (none: it keeps its client
+   * secret), opened on its Credentials tab.
+   */
+  async function appWithCredentials(page: Page, opts: { n: number; enabled?: number; appType?: string; name?: string }): Promise<{ clientId: string; ids: string[] }> {
+    const made = await h.defaultTenant.api('POST', '/clients', { name: opts.name ?? `guarded ${randomUUID().slice(0, 8)}`, app_type: opts.appType ?? 'non_interactive' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const clientId: string = made.body.client_id;
+    const ids: string[] = [];
+    for (let i = 1; i <= opts.n; i++) ids.push((await addCredential(h.defaultTenant, clientId, keyPairFor('RS256').publicKeyPem, 'RS256', `k${i}`)).id);
+    if (opts.enabled) assert.equal((await enableCredentials(h.defaultTenant, clientId, ids.slice(0, opts.enabled))).status, 200);
+    await page.goto(`${origin}/dashboard/t/default/applications/${clientId}/credentials`);
+    await page.getByRole('heading', { name: 'Available Credentials' }).waitFor();
+    await page.getByRole('button', { name: `Delete k${opts.n}` }).or(page.getByText('No credentials yet.')).first().waitFor();
+    return { clientId, ids };
+  }
+  const clientOf = async (clientId: string) => (await h.defaultTenant.api('GET', `/clients/${clientId}`)).body as { token_endpoint_auth_method: string | null; client_authentication_methods?: { private_key_jwt: { credentials: { id: string }[] } } };
+  const enabledOf = async (clientId: string) => (await clientOf(clientId)).client_authentication_methods?.private_key_jwt.credentials.map((c) => c.id) ?? [];
+
+  test('disabling the last enabled credential asks first and says the application will get no tokens', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId, ids } = await appWithCredentials(page, { n: 1, enabled: 1, name: 'Last key app' });
+    await page.getByRole('button', { name: 'Disable k1' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Disable the last enabled credential?' }).waitFor();
+    assert.match(await dialog.innerText(), /Last key app\s+cannot get tokens until you enable another credential/);
+    await screenshot(page, '11-disable-last-credential');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual(await enabledOf(clientId), ids, 'Cancel changes nothing');
+    await page.getByRole('button', { name: 'Disable k1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable and stop tokens' }).click();
+    await page.getByText('Private Key JWT is active but no credential is enabled').waitFor();
+    assert.deepEqual(await enabledOf(clientId), []);
+  });
+
+  test('"Enable" on an application with a client secret asks first: it switches to Private Key JWT and the secret stops working', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId, ids } = await appWithCredentials(page, { n: 1 });
+    assert.equal((await clientOf(clientId)).token_endpoint_auth_method, 'client_secret_post');
+    await page.getByRole('button', { name: 'Enable k1' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Switch to Private Key JWT?' }).waitFor();
+    assert.match(await dialog.innerText(), /The client secret stops working at once/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await clientOf(clientId)).token_endpoint_auth_method, 'client_secret_post', 'Cancel keeps the secret');
+    assert.deepEqual(await enabledOf(clientId), []);
+    await page.getByRole('button', { name: 'Enable k1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Enable and switch' }).click();
+    await page.getByText('Enabled', { exact: true }).first().waitFor();
+    assert.deepEqual(await enabledOf(clientId), ids);
+  });
+
+  test('saving Private Key JWT names the consequence and lets the user pick the credentials to enable, at most two', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId, ids } = await appWithCredentials(page, { n: 3 });
+    await page.getByLabel('Private Key JWT', { exact: true }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('The client secret stops working at once').waitFor();
+    const box = (name: string) => dialog.getByRole('checkbox', { name: new RegExp(`^${name} `) });
+    const confirm = dialog.getByRole('button', { name: 'Switch to Private Key JWT' });
+    for (const k of ['k1', 'k2', 'k3']) assert.equal(await box(k).isChecked(), false, `${k} is not picked for the user`);
+    assert.equal(await confirm.isDisabled(), true, 'nothing picked, nothing to switch to');
+    // The oldest and the newest: not what "the newest two" would have been.
+    await box('k1').check();
+    await box('k3').check();
+    assert.equal(await box('k2').isDisabled(), true, 'a third cannot be picked');
+    await screenshot(page, '12-pick-credentials');
+    await confirm.click();
+    await page.getByText('Saved. Private Key JWT is now the authentication method.').waitFor();
+    assert.deepEqual((await enabledOf(clientId)).sort(), [ids[0]!, ids[2]!].sort());
+    assert.equal((await clientOf(clientId)).token_endpoint_auth_method, null);
+  });
+
+  test('None is not offered to a Machine to Machine application, and on a web application its consequence is named first', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const m2m = await appWithCredentials(page, { n: 0 });
+    const none = page.getByLabel('None', { exact: true });
+    assert.equal(await none.isDisabled(), true);
+    await page.getByText('Not for Machine to Machine applications').waitFor();
+    assert.equal((await clientOf(m2m.clientId)).token_endpoint_auth_method, 'client_secret_post');
+    const web = await appWithCredentials(page, { n: 0, appType: 'regular_web' });
+    await page.getByLabel('None', { exact: true }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    assert.match(await dialog.innerText(), /client secret stops working at once[\s\S]*becomes public/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await clientOf(web.clientId)).token_endpoint_auth_method, 'client_secret_post', 'Cancel changes nothing');
+  });
+
+  test('a third Enable and deleting an enabled credential are not offered, with the reason; a refusal from a stale page reads as a sentence and clears on the next action', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId, ids } = await appWithCredentials(page, { n: 3, enabled: 2 });
+    assert.equal(await page.getByRole('button', { name: 'Enable k3' }).isDisabled(), true);
+    await page.getByText('2 credentials are enabled, the most at once. Disable one to enable this one.').waitFor();
+    for (const k of ['k1', 'k2']) assert.equal(await page.getByRole('button', { name: `Delete ${k}` }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Delete k3' }).isDisabled(), false);
+    await screenshot(page, '13-limits-explained');
+
+    // Another admin enables a second credential after this page loaded: the page still offers Enable.
+    assert.equal((await enableCredentials(h.defaultTenant, clientId, [ids[0]!])).status, 200);
+    await page.reload();
+    await page.getByRole('button', { name: 'Enable k3' }).waitFor();
+    assert.equal((await enableCredentials(h.defaultTenant, clientId, [ids[0]!, ids[1]!])).status, 200);
+    await page.getByRole('button', { name: 'Enable k3' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'Only 2 credentials can be enabled at once. Disable one before enabling another.' });
+    await refusal.waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /Array is too long/);
+    // Acting again clears it.
+    await page.getByRole('button', { name: 'Edit expiry of k3' }).click();
+    assert.equal(await refusal.count(), 0, 'the refusal is gone once the user acts again');
+    // The page still thinks k2 is disabled, so it offers Delete; the server's refusal is worded for people.
+    await page.getByRole('button', { name: 'Delete k2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This credential is enabled, so it cannot be deleted. Disable it first, then delete it.' }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /client_authentication_methods|still associated/);
+    assert.deepEqual((await enabledOf(clientId)).sort(), [ids[0]!, ids[1]!].sort(), 'nothing changed');
+  });
+
+  test('Add New Credential is disabled at 4 of 4 credentials, with the reason', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId } = await appWithCredentials(page, { n: 4 });
+    const add = page.getByRole('button', { name: 'Add New Credential' });
+    assert.equal(await add.isDisabled(), true);
+    await page.getByText('This application has 4 of 4 credentials, the most allowed. Delete one to add another.').waitFor();
+    await page.getByRole('button', { name: 'Delete k2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete k2' }).waitFor({ state: 'detached' });
+    assert.equal(await add.isDisabled(), false, 'below the limit the button is back');
+    assert.equal((await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body.length, 3);
+  });
+
+  test('the algorithm follows the key: an EC P-256 key gets ES256, P-384 ES384, RSA the RS/PS family; the credential is created as shown', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn();
+    t.after(() => context.close());
+    const { clientId } = await appWithCredentials(page, { n: 0 });
+    await page.getByRole('button', { name: 'Add New Credential' }).click();
+    const pem = page.getByLabel('Public key or certificate (PEM)');
+    const alg = page.getByLabel('Algorithm');
+    const options = () => alg.locator('option').allInnerTexts();
+    assert.equal(await alg.inputValue(), 'RS256', 'RS256 before any key');
+    await pem.fill(keyPairFor('ES384').publicKeyPem);
+    assert.deepEqual(await options(), ['ES384']);
+    await pem.fill(keyPairFor('RS256').publicKeyPem);
+    assert.deepEqual(await options(), ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
+    await alg.selectOption('PS256');
+    await pem.fill(keyPairFor('EdDSA').publicKeyPem);
+    assert.deepEqual(await options(), ['EdDSA']);
+    // A certificate's key is read too (a self-signed P-384 certificate made by openssl).
+    const certDir = mkdtempSync(join(tmpdir(), 'signet-eccert-'));
+    t.after(() => rmSync(certDir, { recursive: true, force: true }));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-days', '2', '-subj', '/CN=ec', '-keyout', join(certDir, 'k.pem'), '-out', join(certDir, 'c.pem')], { stdio: 'ignore' });
+    await pem.fill(readFileSync(join(certDir, 'c.pem'), 'utf8'));
+    assert.deepEqual(await options(), ['ES384']);
+    await page.getByText('Detected: X.509 certificate with an EC P-384 key.').waitFor();
+    await pem.fill(keyPairFor('ES256').publicKeyPem);
+    assert.equal(await alg.inputValue(), 'ES256');
+    await page.getByText('Detected: EC P-256 key.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('ec key');
+    await page.getByRole('button', { name: 'Add Credential' }).click();
+    await page.getByRole('button', { name: 'Delete ec key' }).waitFor();
+    const creds = (await h.defaultTenant.api('GET', `/clients/${clientId}/credentials`)).body as { alg: string }[];
+    assert.deepEqual(creds.map((c) => c.alg), ['ES256']);
+  });
+
+  test('dates read as people write them ("1 Mar 2027, 14:05" in en-GB), never as ISO strings', async (t) => {
+    if (!available) return t.skip('no Chromium');
+    const { context, page } = await signedIn(undefined, { locale: 'en-GB', timezoneId: 'Europe/London' });
+    t.after(() => context.close());
+    const made = await h.defaultTenant.api('POST', '/clients', { name: 'Dated app', app_type: 'non_interactive' });
+    const clientId: string = made.body.client_id;
+    const cred = await h.defaultTenant.api('POST', `/clients/${clientId}/credentials`, { credential_type: 'public_key', name: 'dated', pem: keyPairFor('RS256').publicKeyPem, expires_at: '2027-03-01T14:05:00.000Z' });
+    assert.equal(cred.status, 201, JSON.stringify(cred.body));
+    await page.goto(`${origin}/dashboard/t/default/applications/${clientId}/credentials`);
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'dated' }) });
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /Expires\s+1 Mar 2027, 14:05/);
+    assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T/);
+    await page.goto(`${origin}/dashboard/t/default/logs`);
+    await page.getByRole('table').first().waitFor();
+    const logs = await page.locator('main').innerText();
+    assert.doesNotMatch(logs, /\d{4}-\d{2}-\d{2}T\d{2}:/, 'no ISO instants in the logs list');
+    assert.match(logs, /\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/);
   });
 
   test('works at phone width: no sideways scrolling on the Credentials tab', async (t) => {

@@ -5,6 +5,7 @@ import { ErrorBanner } from '../components/Banner.tsx';
 import { ErrorSlot, Field } from '../components/Field.tsx';
 import { credentialTypeOf, isPrivateKeyRefusal, looksLikePrivateKey, MAX_PEM_FILE_BYTES, PRIVATE_KEY_MESSAGE } from './pem.ts';
 import { endOfLocalDayIso, tomorrowInput } from './expiry.ts';
+import { algsForKey, describeKeyShape, keyShapeOf } from './key-shape.ts';
 
 export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
 
@@ -53,6 +54,10 @@ export function AddCredentialForm({ clientId, onAdded, onCancel }: { clientId: s
   const id = useId();
 
   const isCert = credentialTypeOf(pem) === 'x509_cert';
+  // The key decides the algorithm family: offer only what it can sign, so an EC key never meets RS256.
+  const shape = keyShapeOf(pem);
+  const fitting = algsForKey(shape, ALGORITHMS);
+  const chosenAlg = fitting.includes(alg) ? alg : fitting[0]!;
 
   useEffect(() => {
     root.current?.querySelector<HTMLInputElement>('input')?.focus();
@@ -109,7 +114,7 @@ export function AddCredentialForm({ clientId, onAdded, onCancel }: { clientId: s
       credential_type: credentialTypeOf(pem),
       name: name.trim(),
       pem,
-      alg,
+      alg: chosenAlg,
       ...(expiresAt && { expires_at: expiresAt }),
       ...(isCert && useCertExpiry && { parse_expiry_from_cert: true }),
     };
@@ -138,7 +143,10 @@ export function AddCredentialForm({ clientId, onAdded, onCancel }: { clientId: s
       </h3>
       <ErrorBanner message={errors.top} />
       <Field label="Name" error={errors.name} hint="For example: orders-backend-2025.">
-        {(p) => <input {...p} className="input" value={name} maxLength={128} onChange={(e) => setName(e.target.value)} autoComplete="off" />}
+        {(p) => <input {...p} className="input" value={name} maxLength={128} onChange={(e) => {
+              setName(e.target.value);
+              if (errors.name || errors.top) setErrors((x) => ({ ...x, name: undefined, top: undefined }));
+            }} autoComplete="off" />}
       </Field>
 
       <div className="field">
@@ -166,8 +174,8 @@ export function AddCredentialForm({ clientId, onAdded, onCancel }: { clientId: s
         hint={
           pem.trim()
             ? isCert
-              ? 'Detected: X.509 certificate.'
-              : 'Detected: public key.'
+              ? `Detected: X.509 certificate${shape ? ` with an ${describeKeyShape(shape)}` : ''}.`
+              : `Detected: ${shape ? describeKeyShape(shape) : 'public key'}.`
             : 'Starts with -----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----. Never paste the private key.'
         }
       >
@@ -186,17 +194,33 @@ export function AddCredentialForm({ clientId, onAdded, onCancel }: { clientId: s
               else {
                 setPem(v);
                 if (v.trim()) setRefused(false);
-                if (errors.pem) setErrors((x) => ({ ...x, pem: undefined }));
+                if (errors.pem || errors.top || errors.alg) setErrors((x) => ({ ...x, pem: undefined, top: undefined, alg: undefined }));
               }
             }}
           />
         )}
       </Field>
 
-      <Field label="Algorithm" error={errors.alg} hint="RS* and PS* need an RSA key of 2048–4096 bits; ES256 a P-256 key, ES384 a P-384 key, EdDSA an Ed25519 key.">
+      <Field
+        label="Algorithm"
+        error={errors.alg}
+        hint={
+          shape && fitting.length < ALGORITHMS.length
+            ? `Only the algorithms an ${describeKeyShape(shape)} can sign with are offered.`
+            : 'RS* and PS* need an RSA key of 2048–4096 bits; ES256 a P-256 key, ES384 a P-384 key, EdDSA an Ed25519 key.'
+        }
+      >
         {(p) => (
-          <select {...p} className="select" value={alg} onChange={(e) => setAlg(e.target.value)}>
-            {ALGORITHMS.map((a) => (
+          <select
+            {...p}
+            className="select"
+            value={chosenAlg}
+            onChange={(e) => {
+              setAlg(e.target.value);
+              if (errors.alg) setErrors((x) => ({ ...x, alg: undefined }));
+            }}
+          >
+            {fitting.map((a) => (
               <option key={a} value={a}>
                 {a}
               </option>

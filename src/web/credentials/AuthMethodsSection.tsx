@@ -3,10 +3,10 @@ import { seg, toApiError, type Client, type Credential, type SecretMethod } from
 import { useTenant } from '../context.ts';
 import { ErrorSlot } from '../components/Field.tsx';
 import { isExpired } from './expiry.ts';
-import { newestFirst } from './names.ts';
 import { ClientSecretField } from './ClientSecretField.tsx';
+import { SwitchMethodDialog } from './SwitchMethodDialog.tsx';
 
-type Method = SecretMethod | 'private_key_jwt';
+export type Method = SecretMethod | 'private_key_jwt';
 
 const METHODS: { id: Method; label: string; hint: string }[] = [
   { id: 'none', label: 'None', hint: 'No client authentication: the request carries only the Client ID.' },
@@ -15,62 +15,60 @@ const METHODS: { id: Method; label: string; hint: string }[] = [
   { id: 'private_key_jwt', label: 'Private Key JWT', hint: 'A short-lived JWT signed with a private key that never leaves your backend (RFC 7523).' },
 ];
 
+export const M2M_NOT_PUBLIC = 'Not for Machine to Machine applications: they get tokens with the client credentials grant, which needs the application to authenticate.';
+
 export const NO_CREDENTIAL_MESSAGE = 'Add a credential below first: Private Key JWT needs at least one enabled credential.';
 
 export const currentMethod = (c: Client): Method => (c.client_authentication_methods?.private_key_jwt ? 'private_key_jwt' : (c.token_endpoint_auth_method ?? 'none'));
 
 /**
- * How the application proves who it is at the token endpoint. Switching to Private Key JWT
- * enables the newest usable credentials (the server allows two at once, for rotation), so
- * there is no state where the method is on and no key could verify.
+ * How the application proves who it is at the token endpoint. Changing it cuts off whatever
+ * still authenticates the old way, so Save only asks: a confirmation names what stops working,
+ * and for Private Key JWT the user picks which credentials to enable (at most two). A Machine
+ * to Machine application cannot be public (the client credentials grant needs a confidential
+ * client), so None is not offered to it.
  */
 export function AuthMethodsSection({ client, credentials, onChanged }: { client: Client; credentials: Credential[] | undefined; onChanged: (c: Client) => void }) {
   const { api, tenant } = useTenant();
   const current = currentMethod(client);
   const [selected, setSelected] = useState<Method>(current);
-  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const id = useId();
 
   useEffect(() => setSelected(current), [current]);
 
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
     setError(null);
     setStatus('');
     if (selected === current) {
       setStatus(`${label(current)} is already the authentication method.`);
       return;
     }
-    let body: unknown;
     if (selected === 'private_key_jwt') {
       if (!credentials) {
         setError('Credentials are still loading. Try again in a moment.');
         return;
       }
-      const usable = credentials.filter((c) => !isExpired(c.expires_at)).sort(newestFirst).slice(0, 2);
-      if (usable.length === 0) {
+      if (!credentials.some((c) => !isExpired(c.expires_at))) {
         setError(NO_CREDENTIAL_MESSAGE);
         return;
       }
-      body = { client_authentication_methods: { private_key_jwt: { credentials: usable.map((c) => ({ id: c.id })) } } };
-    } else if (current === 'private_key_jwt') {
-      body = { client_authentication_methods: null, token_endpoint_auth_method: selected };
-    } else {
-      body = { token_endpoint_auth_method: selected };
     }
-    setBusy(true);
-    try {
-      const updated = await api.patch<Client>(`/clients/${seg(client.client_id)}`, body);
-      onChanged(updated);
-      setStatus(`Saved. ${label(currentMethod(updated))} is now the authentication method.`);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    setConfirming(true);
+  };
+
+  const apply = async (enableIds: string[]) => {
+    let body: unknown;
+    if (selected === 'private_key_jwt') body = { client_authentication_methods: { private_key_jwt: { credentials: enableIds.map((x) => ({ id: x })) } } };
+    else if (current === 'private_key_jwt') body = { client_authentication_methods: null, token_endpoint_auth_method: selected };
+    else body = { token_endpoint_auth_method: selected };
+    const updated = await api.patch<Client>(`/clients/${seg(client.client_id)}`, body);
+    setConfirming(false);
+    onChanged(updated);
+    setStatus(`Saved. ${label(currentMethod(updated))} is now the authentication method.`);
   };
 
   return (
@@ -87,7 +85,7 @@ export function AuthMethodsSection({ client, credentials, onChanged }: { client:
           <div className="method-list">
             {METHODS.map((m) => {
               const rid = `${id}-${m.id}`;
-              const locked = m.id === 'private_key_jwt' && !tenant.private_key_jwt_allowed;
+              const locked = (m.id === 'private_key_jwt' && !tenant.private_key_jwt_allowed) || (m.id === 'none' && client.app_type === 'non_interactive');
               return (
                 <div key={m.id} className={`method ${selected === m.id ? 'is-selected' : ''} ${locked ? 'is-locked' : ''}`}>
                   <input
@@ -101,7 +99,7 @@ export function AuthMethodsSection({ client, credentials, onChanged }: { client:
                       setError(null);
                       setStatus('');
                     }}
-                    disabled={locked || busy}
+                    disabled={locked}
                     aria-describedby={`${rid}-hint`}
                   />
                   <div className="method-text">
@@ -110,7 +108,7 @@ export function AuthMethodsSection({ client, credentials, onChanged }: { client:
                     </label>
                     {current === m.id && <span className="badge badge-success method-active">Active</span>}
                     <p id={`${rid}-hint`} className="method-hint">
-                      {locked ? 'Requires the Enterprise plan.' : m.hint}
+                      {locked ? (m.id === 'none' ? M2M_NOT_PUBLIC : 'Requires the Enterprise plan.') : m.hint}
                     </p>
                   </div>
                 </div>
@@ -123,12 +121,23 @@ export function AuthMethodsSection({ client, credentials, onChanged }: { client:
           <span className="form-status" role="status">
             {status}
           </span>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
+          <button type="submit" className="button button-primary">
             Save
           </button>
         </div>
         <ClientSecretField client={client} method={current} />
       </form>
+      {confirming && (
+        <SwitchMethodDialog
+          appName={client.name}
+          from={current}
+          to={selected}
+          toLabel={label(selected)}
+          credentials={credentials ?? []}
+          onConfirm={apply}
+          onClose={() => setConfirming(false)}
+        />
+      )}
     </section>
   );
 }

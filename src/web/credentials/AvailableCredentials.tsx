@@ -6,6 +6,7 @@ import { SkeletonBlock } from '../components/Skeleton.tsx';
 import { enabledIdsOf, newestFirst } from './names.ts';
 import { CredentialRow } from './CredentialRow.tsx';
 import { AddCredentialForm } from './AddCredentialForm.tsx';
+import { MAX_CREDENTIALS_PER_CLIENT, MAX_ENABLED_CREDENTIALS, whyNotAdd } from './rules.ts';
 
 interface Props {
   client: Client;
@@ -20,6 +21,7 @@ export function AvailableCredentials({ client, credentials, onClientChanged }: P
   const enabledIds = enabledIdsOf(client);
   const pkjwtActive = !!client.client_authentication_methods?.private_key_jwt;
   const list = [...(credentials.data ?? [])].sort(newestFirst);
+  const addBlocked = credentials.data ? whyNotAdd(list.length) : null;
 
   const replace = (c: Credential) => credentials.setData((prev) => prev?.map((x) => (x.id === c.id ? c : x)));
   const remove = (credId: string) => credentials.setData((prev) => prev?.filter((x) => x.id !== credId));
@@ -32,8 +34,8 @@ export function AvailableCredentials({ client, credentials, onClientChanged }: P
             Available Credentials
           </h2>
           <p className="card-subtitle">
-            Public keys and certificates whose private keys may sign this application’s assertions. Up to 4 per application; 2 can be enabled at once, so
-            keys rotate with overlap.
+            Public keys and certificates whose private keys may sign this application’s assertions. Up to {MAX_CREDENTIALS_PER_CLIENT} per application;{' '}
+            {MAX_ENABLED_CREDENTIALS} can be enabled at once, so keys rotate with overlap.
           </p>
         </div>
         <button
@@ -41,14 +43,21 @@ export function AvailableCredentials({ client, credentials, onClientChanged }: P
           className="button button-primary"
           aria-expanded={adding}
           aria-controls={`${id}-add`}
+          aria-describedby={addBlocked ? `${id}-full` : undefined}
+          disabled={!!addBlocked}
           onClick={() => setAdding((a) => !a)}
         >
           Add New Credential
         </button>
       </div>
       <div className="card-body">
+        {addBlocked && (
+          <p id={`${id}-full`} className="callout">
+            {addBlocked}
+          </p>
+        )}
         <div id={`${id}-add`}>
-          {adding && (
+          {adding && !addBlocked && (
             <AddCredentialForm
               clientId={client.client_id}
               onCancel={() => setAdding(false)}

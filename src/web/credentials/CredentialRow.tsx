@@ -1,13 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { seg, toApiError, type Client, type Credential } from '../api.ts';
 import { useTenant } from '../context.ts';
 import { Badge } from '../components/Badge.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorSlot } from '../components/Field.tsx';
-import { credentialTypeLabel, formatDate, formatDateTime } from '../format.ts';
+import { credentialTypeLabel, formatDateTime } from '../format.ts';
 import { expiryBadge } from './expiry.ts';
-import { credentialName } from './names.ts';
+import { credentialName, enabledIdsOf } from './names.ts';
 import { ExpiryEditor } from './ExpiryEditor.tsx';
+import { whyNotDelete, whyNotEnable } from './rules.ts';
+import { leavingMethodConsequence } from './consequences.ts';
 
 interface Props {
   client: Client;
@@ -21,35 +23,54 @@ interface Props {
 }
 
 /**
- * One credential and its actions. The server has the last word on every rule (two enabled at
- * most, never zero, an enabled credential cannot be deleted); its reason appears in the row.
+ * One credential and its actions. What the server would refuse (a third enabled credential,
+ * deleting an enabled one, enabling an expired one) is not offered: the button is disabled and
+ * the row says why. What would cut the application off is asked first, naming the consequence:
+ * disabling the last enabled credential, or enabling one while a client secret (or nothing) is
+ * the authentication method, which switches the application to Private Key JWT.
  */
 export function CredentialRow({ client, credential: c, enabled, enabledIds, pkjwtActive, onClientChanged, onChanged, onDeleted }: Props) {
   const { api } = useTenant();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'delete' | 'disable-last' | 'switch' | null>(null);
   const name = credentialName(c);
+  const noteId = useId();
   // A refusal shown here is about the state it was refused in; once the enabled set changes it is stale.
   const enabledKey = enabledIds.join(',');
   useEffect(() => setError(null), [enabledKey]);
   const badge = expiryBadge(c.expires_at);
+  const enableBlocked = enabled ? null : whyNotEnable(c, enabledIds, pkjwtActive);
+  const deleteBlocked = whyNotDelete(enabled);
+  const note = enableBlocked ?? deleteBlocked;
 
   const setEnabled = async (on: boolean) => {
-    const ids = on ? [...(pkjwtActive ? enabledIds : []), c.id] : enabledIds.filter((x) => x !== c.id);
     setBusy(true);
     setError(null);
     try {
+      // From the live set, not this page's copy: another admin may have enabled or disabled one
+      // since, and sending the stale list would silently undo their change.
+      const live = await api.get<Client>(`/clients/${seg(client.client_id)}`);
+      const liveIds = enabledIdsOf(live);
+      const ids = on ? [...liveIds.filter((x) => x !== c.id), c.id] : liveIds.filter((x) => x !== c.id);
       const updated = await api.patch<Client>(`/clients/${seg(client.client_id)}`, {
         client_authentication_methods: { private_key_jwt: { credentials: ids.map((id) => ({ id })) } },
       });
       onClientChanged(updated);
-    } catch (err) {
-      setError(toApiError(err).message);
     } finally {
       setBusy(false);
     }
+  };
+  const act = (run: () => Promise<void>) => {
+    setError(null);
+    run().catch((err) => setError(toApiError(err).message));
+  };
+  const toggle = () => {
+    setError(null);
+    if (enabled && pkjwtActive && enabledIds.length === 1) setConfirming('disable-last');
+    else if (!enabled && !pkjwtActive) setConfirming('switch');
+    else act(() => setEnabled(!enabled));
   };
 
   return (
@@ -63,7 +84,14 @@ export function CredentialRow({ client, credential: c, enabled, enabledIds, pkjw
           </div>
         </div>
         <div className="cred-actions">
-          <button type="button" className="button button-secondary button-small" aria-label={`${enabled ? 'Disable' : 'Enable'} ${name}`} onClick={() => setEnabled(!enabled)} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            aria-label={`${enabled ? 'Disable' : 'Enable'} ${name}`}
+            aria-describedby={enableBlocked ? noteId : undefined}
+            onClick={toggle}
+            disabled={busy || !!enableBlocked}
+          >
             {enabled ? 'Disable' : 'Enable'}
           </button>
           <button
@@ -79,11 +107,26 @@ export function CredentialRow({ client, credential: c, enabled, enabledIds, pkjw
           >
             Edit expiry
           </button>
-          <button type="button" className="button button-danger-quiet button-small" aria-label={`Delete ${name}`} onClick={() => setConfirming(true)} disabled={busy}>
+          <button
+            type="button"
+            className="button button-danger-quiet button-small"
+            aria-label={`Delete ${name}`}
+            aria-describedby={deleteBlocked ? noteId : undefined}
+            onClick={() => {
+              setError(null);
+              setConfirming('delete');
+            }}
+            disabled={busy || !!deleteBlocked}
+          >
             Delete
           </button>
         </div>
       </div>
+      {note && (
+        <p id={noteId} className="cred-note">
+          {note}
+        </p>
+      )}
       <dl className="cred-facts">
         <div className="cred-fact cred-fact-kid">
           <dt>Key ID</dt>
@@ -103,15 +146,15 @@ export function CredentialRow({ client, credential: c, enabled, enabledIds, pkjw
         </div>
         <div className="cred-fact">
           <dt>Created</dt>
-          <dd title={formatDateTime(c.created_at)}>{formatDate(c.created_at)}</dd>
+          <dd>{formatDateTime(c.created_at)}</dd>
         </div>
         <div className="cred-fact">
           <dt>Expires</dt>
-          <dd title={c.expires_at ? formatDateTime(c.expires_at) : undefined}>{c.expires_at ? formatDate(c.expires_at) : 'Never'}</dd>
+          <dd>{c.expires_at ? formatDateTime(c.expires_at) : 'Never'}</dd>
         </div>
         <div className="cred-fact">
           <dt>Last used</dt>
-          <dd title={c.last_used_at ? formatDateTime(c.last_used_at) : undefined}>{c.last_used_at ? formatDate(c.last_used_at) : 'Never'}</dd>
+          <dd>{c.last_used_at ? formatDateTime(c.last_used_at) : 'Never'}</dd>
         </div>
       </dl>
       {editing && (
@@ -126,20 +169,54 @@ export function CredentialRow({ client, credential: c, enabled, enabledIds, pkjw
         />
       )}
       <ErrorSlot message={error} className="error-slot-tight" />
-      {confirming && (
+      {confirming === 'delete' && (
         <ConfirmDialog
           title="Delete credential?"
           confirmLabel="Delete"
-          onClose={() => setConfirming(false)}
+          onClose={() => setConfirming(null)}
           onError={setError}
           onConfirm={async () => {
             await api.delete(`/clients/${seg(client.client_id)}/credentials/${seg(c.id)}`);
-            setConfirming(false);
+            setConfirming(null);
             onDeleted();
           }}
         >
           <p>
             <strong className="break">{name}</strong> will be removed. Assertions signed with its private key will be refused at once, on every Signet node.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'disable-last' && (
+        <ConfirmDialog
+          title="Disable the last enabled credential?"
+          confirmLabel="Disable and stop tokens"
+          onClose={() => setConfirming(null)}
+          onError={setError}
+          onConfirm={async () => {
+            await setEnabled(false);
+            setConfirming(null);
+          }}
+        >
+          <p>
+            <strong className="break">{name}</strong> is the only enabled credential. Private Key JWT stays the authentication method, so{' '}
+            <strong className="break">{client.name}</strong> cannot get tokens until you enable another credential or switch to another authentication method.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'switch' && (
+        <ConfirmDialog
+          title="Switch to Private Key JWT?"
+          confirmLabel="Enable and switch"
+          onClose={() => setConfirming(null)}
+          onError={setError}
+          onConfirm={async () => {
+            await setEnabled(true);
+            setConfirming(null);
+          }}
+        >
+          <p>
+            Enabling <strong className="break">{name}</strong> makes Private Key JWT the authentication method of <strong className="break">{client.name}</strong>.{' '}
+            {leavingMethodConsequence(client.token_endpoint_auth_method)}
           </p>
         </ConfirmDialog>
       )}

@@ -42,7 +42,10 @@ export function ExpiryEditor({ clientId, credential, onSaved, onCancel }: { clie
   return (
     <form ref={form} className="inline-editor" onSubmit={save} noValidate aria-label={`Expiry of ${credentialName(credential)}`}>
       <Field label="New expiry date" error={error} hint="The credential stops verifying at the end of this day (your time zone).">
-        {(p) => <input {...p} type="date" className="input input-date" value={date} min={tomorrowInput()} onChange={(e) => setDate(e.target.value)} />}
+        {(p) => <input {...p} type="date" className="input input-date" value={date} min={tomorrowInput()} onChange={(e) => {
+              setDate(e.target.value);
+              setError(null);
+            }} />}
       </Field>
       <div className="inline-editor-actions">
         <button type="submit" className="button button-primary button-small" disabled={busy}>
