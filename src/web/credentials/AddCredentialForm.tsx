@@ -5,9 +5,8 @@ import { ErrorBanner } from '../components/Banner.tsx';
 import { ErrorSlot, Field } from '../components/Field.tsx';
 import { credentialTypeOf, isPrivateKeyRefusal, looksLikePrivateKey, MAX_PEM_FILE_BYTES, PRIVATE_KEY_MESSAGE } from './pem.ts';
 import { endOfLocalDayIso, tomorrowInput } from './expiry.ts';
-import { algsForKey, describeKeyShape, keyShapeOf } from './key-shape.ts';
+import { ALGORITHMS, algsForKey, describeKeyShape, keyShapeOf } from './key-shape.ts';
 
-export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
 
 type Errors = Partial<Record<'name' | 'pem' | 'alg' | 'expires_at' | 'parse_expiry' | 'file' | 'top', string>>;
 

@@ -5,6 +5,9 @@
  * recognise yields null and the server, which parses fully, has the last word.
  */
 
+/** Every algorithm a credential may be registered with (the server's CREDENTIAL_ALGS), RS256 first: Auth0's default. */
+export const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
+
 export type KeyShape = { keyType: 'RSA' } | { keyType: 'EC'; curve: string } | { keyType: 'OKP'; curve: string };
 
 const OIDS: Record<string, string> = {
