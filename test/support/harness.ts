@@ -49,17 +49,19 @@ export interface Harness {
 /**
  * Starts Signet the way `signet serve` does (same composition root), over HTTPS on a free port,
  * with a fresh SQLite database (or the PostgreSQL URL given). Hosts are `signet.test` and
- * `{tenant}.signet.test`, resolved to loopback by `dispatcher`.
+ * `{tenant}.signet.test`, resolved to loopback by `dispatcher` (or, with `localHttp`,
+ * `localhost` and `{tenant}.localhost` over plain HTTP).
  */
-export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string; trustProxy?: string } = {}): Promise<Harness> {
+export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string; trustProxy?: string; localHttp?: boolean } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
-  const tls = testCertificate();
+  // `localHttp`: plain HTTP at localhost, tenants at {tenant}.localhost, as after `npm start` on a laptop.
+  const tls = opts.localHttp ? undefined : testCertificate();
   // Port 0 is not known before listening, but the public URL must be: reserve one first.
   const port = await freePort();
   const config = loadConfig({
     PORT: String(port),
     SIGNET_DATA_DIR: dataDir,
-    SIGNET_PUBLIC_URL: `https://${PUBLIC_HOST}:${port}`,
+    SIGNET_PUBLIC_URL: opts.localHttp ? `http://localhost:${port}` : `https://${PUBLIC_HOST}:${port}`,
     SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
     ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
@@ -69,12 +71,12 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
   const clock: TestClock = { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
   const services = await buildServices(config, { clock: clock.now });
   await ensureDefaultTenant(services.store, services.box, config);
-  const app = await buildApp(services, { https: tls, trustProxy: config.trustProxy });
+  const app = await buildApp(services, { ...(tls && { https: tls }), trustProxy: config.trustProxy });
   await app.listen({ port, host: '127.0.0.1' });
 
   const dispatcher = new Agent({
     connect: {
-      ca: tls.cert,
+      ...(tls && { ca: tls.cert }),
       lookup: (_host, options, cb) => {
         if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
         else cb(null, '127.0.0.1', 4);

@@ -3,7 +3,7 @@ import type { Client, ClientGrant, Credential } from '../api.ts';
 import { useTenant } from '../context.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { TabPanel, Tabs } from '../components/Tabs.tsx';
-import { API_PLACEHOLDER, snippet, type SnippetId } from './snippets.ts';
+import { API_PLACEHOLDER, snippet, snippetAvailable, type SnippetId } from './snippets.ts';
 import { enabledIdsOf, newestFirst } from './names.ts';
 import { AssertionChecker } from './AssertionChecker.tsx';
 
@@ -17,20 +17,23 @@ const TABS: { id: SnippetId; label: string }[] = [
 /** From key pair to access token in one paste, then a way to see why an assertion fails. */
 export function TryItPanel({ client, credentials, grants }: { client: Client; credentials: Credential[]; grants: ClientGrant[] }) {
   const { tenant } = useTenant();
-  const [tab, setTab] = useState<SnippetId>('jsonwebtoken');
+  const [chosen, setChosen] = useState<SnippetId>('jsonwebtoken');
   const id = useId();
   const prefix = `tryit${id.replace(/[^A-Za-z0-9]/g, '')}`;
 
   // Sign with the algorithm of the key that will verify: an enabled credential, else the newest.
   const enabled = enabledIdsOf(client);
   const signing = credentials.find((c) => enabled.includes(c.id)) ?? [...credentials].sort(newestFirst)[0];
+  const alg = signing?.alg ?? 'RS256';
+  const tabs = TABS.filter((t) => snippetAvailable(t.id, alg));
+  const tab = tabs.some((t) => t.id === chosen) ? chosen : tabs[0]!.id;
   const apiAudience = grants[0]?.audience ?? API_PLACEHOLDER;
   const code = snippet(tab, {
     clientId: client.client_id,
     issuer: tenant.issuer,
     tokenEndpoint: tenant.token_endpoint,
     apiAudience,
-    alg: signing?.alg ?? 'RS256',
+    alg,
   });
 
   return (
@@ -48,7 +51,7 @@ export function TryItPanel({ client, credentials, grants }: { client: Client; cr
         </p>
       </div>
       <div className="card-body">
-        <Tabs label="Example" idPrefix={prefix} items={TABS} selected={tab} onSelect={setTab} className="tabs-compact" />
+        <Tabs label="Example" idPrefix={prefix} items={tabs} selected={tab} onSelect={setChosen} className="tabs-compact" />
         <TabPanel idPrefix={prefix} id={tab} className="snippet">
           <div className="snippet-toolbar">
             <span className="snippet-lang">{tab === 'curl' || tab === 'signet' ? 'Shell' : 'JavaScript'}</span>
