@@ -338,6 +338,28 @@ describe('dashboard sign-in under attack', () => {
     for (const r of answers.filter((r) => r.status === 429)) assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
   });
 
+  test('while a password is being checked, a second sign-in from that address, or one past 4 in flight, is refused at once with 429', async () => {
+    const email = await account();
+    const before = checked();
+    const inFlight = () => h.services.admins.hasher.stats().running + h.services.admins.hasher.stats().queued;
+    const waitForInFlight = async (n: number) => {
+      for (let i = 0; i < 500 && inFlight() < n; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(inFlight(), n);
+    };
+    const first = attempt(email, 'first guess of two', '203.0.113.40');
+    await waitForInFlight(1);
+    const second = await attempt(email, 'second guess of two', '203.0.113.40');
+    assert.equal(second.status, 429);
+    assert.equal(second.headers.get('retry-after'), '2');
+    assert.equal((await first).status, 401);
+
+    const four = Array.from({ length: 4 }, (_, i) => attempt(email, `one of four ${i}`, `203.0.113.${50 + i}`));
+    await waitForInFlight(4);
+    assert.equal((await attempt(email, 'the fifth', '203.0.113.60')).status, 429);
+    assert.deepEqual((await Promise.all(four)).map((r) => r.status), [401, 401, 401, 401]);
+    assert.equal(checked() - before, 5, 'the refused ones were never checked');
+  });
+
   test('a burst with the right password among 30 wrong ones does not sign in once the limit is hit', async () => {
     const email = await account();
     const before = checked();
@@ -359,7 +381,7 @@ describe('dashboard sign-in under attack', () => {
     assert.equal(elsewhere.status, 200, await elsewhere.text());
   });
 
-  test('while sign-ins are hashing, /oauth/token answers promptly (hashing is off the pool that signs tokens)', async () => {
+  test('while sign-ins are hashing, /oauth/token answers promptly (hashing is off the pool that signs tokens)', async (t) => {
     const email = await account();
     const tokenForm = {
       grant_type: 'client_credentials',
@@ -382,6 +404,7 @@ describe('dashboard sign-in under attack', () => {
     const tokenMs = performance.now() - t0;
     const finishedMeanwhile = checked() - before;
     await signIns;
+    t.diagnostic(`token request: ${tokenMs.toFixed(0)} ms while 4 sign-ins were in flight; one password check alone: ${oneCheck.toFixed(0)} ms`);
     assert.equal(token.status, 200);
     // With hashing on libuv's pool, the RSA signature waited for a whole check (or more) to end.
     assert.ok(tokenMs < oneCheck / 2, `token took ${tokenMs.toFixed(0)} ms; one password check takes ${oneCheck.toFixed(0)} ms`);
