@@ -21,5 +21,6 @@ const filter = process.argv.slice(2);
 let files = collect('src', collect('test', [])).sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 if (!files.length) { console.error('no test files matched'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// A test that hangs fails by name after 10 minutes instead of running CI out of time.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

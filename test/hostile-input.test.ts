@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_PEM_LENGTH } from '../src/domain/credentials/parse-credential-pem.ts';
-import { rsaKey, spkiPem } from '../src/domain/credentials/test-material.ts';
+import { rsaKey, spkiPem } from './support/credential-material.ts';
 import { looksLikePrivateKey } from '../src/web/credentials/pem.ts';
 import { timeEachInChild, type Timing } from './support/time-in-child.ts';
 

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { startSignet, type Harness } from '../support/harness.ts';
-import { datedCertificate } from '../../src/domain/credentials/test-material.ts';
+import { datedCertificate } from '../support/credential-material.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Harness, TestTenant } from './harness.ts';
 import { replayKey } from '../../src/services/client-authentication.ts';
-import { selfSignedCertificate } from '../../src/domain/credentials/test-material.ts';
+import { selfSignedCertificate } from './credential-material.ts';
 
 export { CLIENT_ASSERTION_TYPE as ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 
@@ -54,8 +54,8 @@ export function rfc7638(k: KeyPair): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-export type { TestCertificate as Cert } from '../../src/domain/credentials/test-material.ts';
-export { datedCertificate as datedCert, opensslCertificateField as opensslCertField } from '../../src/domain/credentials/test-material.ts';
+export type { TestCertificate as Cert } from './credential-material.ts';
+export { datedCertificate as datedCert, opensslCertificateField as opensslCertField } from './credential-material.ts';
 
 /** Self-signed RSA 2048 certificate valid from now for `days` days. */
 export const selfSignedCert = (subject = '/C=FR/O=Acme Corp/CN=signet-e2e', days = 30) => selfSignedCertificate({ subject, days });

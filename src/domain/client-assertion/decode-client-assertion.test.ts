@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OAuthRequestError } from '../errors.ts';
 import { CLIENT_ASSERTION_TYPE, DEFAULT_ASSERTION_POLICY, checkClientAssertionType, decodeClientAssertion } from './index.ts';
-import { CLIENT_ID, NOW_S, accepts, assertion, claims, context, keys, refusal, rejects, signWith } from './test-fixtures.ts';
+import { CLIENT_ID, NOW_S, accepts, assertion, claims, context, keys, refusal, rejects, signWith } from '../../../test/support/assertion-fixtures.ts';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspectClientAssertion, type AssertionCheckStatus, type InspectAssertionContext } from './index.ts';
 import { ClientAuthError } from '../errors.ts';
-import { CLIENT_ID, NOW, NOW_S, assertion, authenticate, context, credential, keys } from './test-fixtures.ts';
+import { CLIENT_ID, NOW, NOW_S, assertion, authenticate, context, credential, keys } from '../../../test/support/assertion-fixtures.ts';
 
 const ctx = (over: Partial<InspectAssertionContext> = {}): InspectAssertionContext => ({ ...context(), clientId: CLIENT_ID, applicationProblem: null, ...over });
 const statuses = (token: string, c = ctx()) => Object.fromEntries(inspectClientAssertion(token, c).checks.map((k) => [k.id, k.status])) as Record<string, AssertionCheckStatus>;

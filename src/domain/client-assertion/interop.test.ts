@@ -7,7 +7,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
 import jwt from 'jsonwebtoken';
-import { ISSUER, NOW_S, CLIENT_ID, accepts, context, credential, keys, rejects } from './test-fixtures.ts';
+import { ISSUER, NOW_S, CLIENT_ID, accepts, context, credential, keys, rejects } from '../../../test/support/assertion-fixtures.ts';
 
 const cases: [alg: string, privateKey: KeyObject, publicKey: KeyObject][] = [
   ['RS256', keys.rsaA.privateKey, keys.rsaA.publicKey],

@@ -23,7 +23,7 @@ import {
   refusal,
   rejects,
   type KeyPair,
-} from './test-fixtures.ts';
+} from '../../../test/support/assertion-fixtures.ts';
 
 const SKEW = DEFAULT_ASSERTION_POLICY.clockSkewSeconds;
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { constants, createSecretKey, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { ASSERTION_SIGNING_ALGS, isAssertionSigningAlg, verifyJwsSignature } from './index.ts';
-import { keys, signWith } from './test-fixtures.ts';
+import { keys, signWith } from '../../../test/support/assertion-fixtures.ts';
 
 const input = 'eyJhbGciOiJQUzI1NiJ9.eyJpc3MiOiJjIn0';
 const data = Buffer.from(input);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkExpiryUpdate } from './check-expiry-update.ts';
-import { refusal } from './test-material.ts';
+import { refusal } from '../../../test/support/credential-material.ts';
 
 const now = new Date('2030-06-15T12:00:00.000Z');
 const certNotAfter = new Date('2031-06-15T12:00:00.000Z');

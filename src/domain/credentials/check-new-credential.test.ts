@@ -21,7 +21,7 @@ import {
   rsaKey,
   selfSignedCertificate,
   spkiPem,
-} from './test-material.ts';
+} from '../../../test/support/credential-material.ts';
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
 const ctx = (existing: ExistingCredentialSummary[] = [], now = NOW) => ({ now, existing });

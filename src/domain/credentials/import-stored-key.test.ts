@@ -4,7 +4,7 @@ import { sign, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { checkNewCredential } from './check-new-credential.ts';
 import { importStoredKey } from './import-stored-key.ts';
-import { ecKey, ed25519Key, pkcs1Pem, rsaKey, selfSignedCertificate, spkiPem } from './test-material.ts';
+import { ecKey, ed25519Key, pkcs1Pem, rsaKey, selfSignedCertificate, spkiPem } from '../../../test/support/credential-material.ts';
 
 const data = Buffer.from('header.payload');
 

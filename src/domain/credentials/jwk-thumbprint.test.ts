@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { calculateJwkThumbprint } from 'jose';
 import { jwkThumbprint } from './jwk-thumbprint.ts';
-import { ecKey, ed25519Key, refusal, rsaKey } from './test-material.ts';
+import { ecKey, ed25519Key, refusal, rsaKey } from '../../../test/support/credential-material.ts';
 
 // RFC 7638 §3.1.
 const RFC7638_KEY = {

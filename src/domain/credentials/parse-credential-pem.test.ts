@@ -15,7 +15,7 @@ import {
   selfSignedCertificate,
   spkiPem,
   type KeyPair,
-} from './test-material.ts';
+} from '../../../test/support/credential-material.ts';
 
 const rsa = rsaKey(2048);
 const rsaSpki = spkiPem(rsa);

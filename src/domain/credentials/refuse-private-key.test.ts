@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { checkNewCredential } from './check-new-credential.ts';
 import { parseCredentialPem } from './parse-credential-pem.ts';
 import { PRIVATE_KEY_REFUSED_MESSAGE } from './refuse-private-key.ts';
-import { assertNoLeak, ecKey, ed25519Key, pemBody, refusal, rsaKey, selfSignedCertificate, spkiPem } from './test-material.ts';
+import { assertNoLeak, ecKey, ed25519Key, pemBody, refusal, rsaKey, selfSignedCertificate, spkiPem } from '../../../test/support/credential-material.ts';
 
 const rsa = rsaKey(2048);
 const ec = ecKey('P-256');

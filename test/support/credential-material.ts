@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError } from '../../src/domain/errors.ts';
 
 export interface KeyPair {
   publicKey: KeyObject;

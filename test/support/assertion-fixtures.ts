@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { constants, createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { ClientAuthError } from '../errors.ts';
+import { ClientAuthError } from '../../src/domain/errors.ts';
 import {
   DEFAULT_ASSERTION_POLICY,
   decodeClientAssertion,
@@ -17,7 +17,7 @@ import {
   type CandidateCredential,
   type VerifiedAssertion,
   type VerifyAssertionContext,
-} from './index.ts';
+} from '../../src/domain/client-assertion/index.ts';
 
 export const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 export const NOW_S = NOW / 1000;
