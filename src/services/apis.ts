@@ -40,7 +40,11 @@ export class ApiService {
 
   async updateApi(t: TenantContext, id: string, patch: { name?: string; scopes?: Scope[]; token_lifetime?: number }): Promise<ResourceServer> {
     const rs = await this.getApi(t, id);
-    if (rs.isSystem) throw new ForbiddenError('system_resource_server', 'The Management API cannot be changed.');
+    // As on Auth0, the Management API's token lifetime may be shortened (or lengthened); its
+    // name and scopes are the system's and stay as they are.
+    if (rs.isSystem && (patch.name !== undefined || patch.scopes !== undefined)) {
+      throw new ForbiddenError('system_resource_server', "The Management API's name and scopes cannot be changed; only its token_lifetime can.");
+    }
     if (patch.scopes) checkScopes(patch.scopes);
     await this.s.store.resourceServers.update(t.tenant.id, rs.id, { name: patch.name, scopes: patch.scopes, tokenLifetime: patch.token_lifetime });
     await this.changed(t);

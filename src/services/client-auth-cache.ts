@@ -12,6 +12,8 @@ export interface GrantView {
   /** Scopes the API defines (a grant may list a scope the API later dropped: never issue it). */
   apiScopes: Set<string>;
   tokenLifetime: number;
+  /** Epoch ms: a token issued before its grant existed was issued under an earlier, deleted one. */
+  createdAt: number;
 }
 
 /**
@@ -156,6 +158,7 @@ export class ClientAuthCache {
         scopes: new Set(g.scope),
         apiScopes: new Set(api.scopes.map((s) => s.value)),
         tokenLifetime: api.tokenLifetime,
+        createdAt: g.createdAt,
       });
     }
     const secret = Buffer.from(this.box.open(client.clientSecretEnc, `client_secret:${clientId}`));

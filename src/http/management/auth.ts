@@ -4,6 +4,7 @@ import { verifyAccessToken } from '../../domain/access-token.ts';
 import { MANAGEMENT_SCOPES, managementAudience, type ManagementScope } from '../../domain/management-scopes.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../../domain/errors.ts';
 import { isConsoleHost, requireAdmin, sessionTokenOf } from '../dashboard/session-cookie.ts';
+import type { TenantContext } from '../../services/tenant-directory.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,11 +57,28 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
       now: services.clock(),
     });
     if (!claims) throw new UnauthorizedError('invalid_token', 'Invalid token.');
+    const clientId = typeof claims.azp === 'string' ? claims.azp : null;
+    await assertGrantStands(services, tenant, clientId, claims.iat);
     const scopes = new Set(typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
     const needed = req.routeOptions.config.scopes;
     if (needed && !needed.some((s) => scopes.has(s))) {
       throw new ForbiddenError('insufficient_scope', `Insufficient scope; expected any of: ${needed.join(',')}.`);
     }
-    req.mgmt = { scopes, clientId: typeof claims.azp === 'string' ? claims.azp : null, admin: null };
+    req.mgmt = { scopes, clientId, admin: null };
   });
+}
+
+/**
+ * A Management API token is honoured only while the application it was issued to and that
+ * application's grant for the Management API still exist: deleting either revokes the tokens
+ * already issued (which live for the API's token_lifetime, 24 h by default). A token older
+ * than the grant was issued under an earlier grant that was deleted. The client's cached view
+ * answers this, so the check costs no query on a warm cache.
+ */
+async function assertGrantStands(services: Services, tenant: TenantContext, clientId: string | null, iat: unknown): Promise<void> {
+  const ctx = clientId === null ? null : await services.cache.get(tenant.tenant.id, clientId);
+  const grant = ctx?.grants.get(managementAudience(tenant.primaryIssuer));
+  if (!grant || typeof iat !== 'number' || iat < Math.floor(grant.createdAt / 1000)) {
+    throw new UnauthorizedError('invalid_token', 'Invalid token: the application it was issued to, or its grant for the Management API, has been deleted.');
+  }
 }
