@@ -138,3 +138,22 @@ test('the token endpoint: no client authentication at all is invalid_client, nam
   const withId = await h.token(tenant, { grant_type: 'client_credentials', client_id: 'some-client', audience: a.identifier });
   assertOAuthError(withId, 401, 'invalid_client', /Client authentication is required/);
 });
+
+test('clients: a token_endpoint_auth_method alone cannot switch a Private Key JWT client back to a secret', async () => {
+  const pem = spki(newRsa());
+  const r = await tenant.api('POST', '/clients', {
+    name: 'pkjwt',
+    app_type: 'non_interactive',
+    client_authentication_methods: { private_key_jwt: { credentials: [{ credential_type: 'public_key', name: 'k', pem }] } },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const id = r.body.client_id as string;
+  const before = (await tenant.api('GET', `/clients/${id}`)).body;
+  const patch = await tenant.api('PATCH', `/clients/${id}`, { token_endpoint_auth_method: 'client_secret_post' });
+  assertMgmtError(patch, 400, 'private_key_jwt_active', /client_authentication_methods": null/);
+  assert.deepEqual((await tenant.api('GET', `/clients/${id}`)).body, before);
+  // The documented way works: both fields together.
+  const sw = await tenant.api('PATCH', `/clients/${id}`, { client_authentication_methods: null, token_endpoint_auth_method: 'client_secret_post' });
+  assert.equal(sw.status, 200, JSON.stringify(sw.body));
+  assert.equal(sw.body.token_endpoint_auth_method, 'client_secret_post');
+});
