@@ -157,3 +157,18 @@ test('clients: a token_endpoint_auth_method alone cannot switch a Private Key JW
   assert.equal(sw.status, 200, JSON.stringify(sw.body));
   assert.equal(sw.body.token_endpoint_auth_method, 'client_secret_post');
 });
+
+test('APIs: a scope value outside RFC 6749 scope-token characters is refused, on create and on update', async () => {
+  assertMgmtError(await tenant.api('POST', '/resource-servers', { identifier: identifier(), scopes: [{ value: 'read things' }] }), 400, 'invalid_scope', /scope-token/);
+  const a = await api();
+  assertMgmtError(await tenant.api('PATCH', `/resource-servers/${a.id}`, { scopes: [{ value: 'say"hi' }] }), 400, 'invalid_scope', /scope-token/);
+  assert.deepEqual((await tenant.api('GET', `/resource-servers/${a.id}`)).body.scopes.map((s: { value: string }) => s.value), ['read:things']);
+});
+
+test('clients: a blank name is refused on create and on update; deleting an unknown client is a 404', async () => {
+  assertMgmtError(await tenant.api('POST', '/clients', { name: '   ', app_type: 'non_interactive' }), 400, 'invalid_name');
+  const app = await m2m();
+  assertMgmtError(await tenant.api('PATCH', `/clients/${app.client_id}`, { name: ' \t ' }), 400, 'invalid_name');
+  assert.equal((await tenant.api('GET', `/clients/${app.client_id}`)).body.name, 'm2m');
+  assertMgmtError(await tenant.api('DELETE', '/clients/no-such-client'), 404, 'client_not_found');
+});
