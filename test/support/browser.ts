@@ -8,13 +8,17 @@ export const CHROMIUM = process.env.SIGNET_CHROMIUM ?? '/usr/bin/chromium';
 /** Screenshots of every browser test land here (gitignored). */
 export const SCREENSHOTS = resolve('test-output/screenshots');
 
-/** Browser tests call this first: a loud skip without Chromium locally, a failure in CI. */
-export function requireChromium(t: { skip(msg: string): void }): boolean {
+/**
+ * Browser tests call this first: false (after a loud warning) without Chromium locally, a failure
+ * in CI. Pass the test context from a test to skip it; a suite's `before` hook has no `skip`, so
+ * there the caller skips each test itself when this answers false.
+ */
+export function requireChromium(t?: { skip?: (msg: string) => void }): boolean {
   if (existsSync(CHROMIUM)) return true;
   const msg = `Chromium is not installed at ${CHROMIUM}`;
   if (process.env.SIGNET_REQUIRE_SERVICES === '1') throw new Error(`${msg} and SIGNET_REQUIRE_SERVICES=1`);
   console.warn(`\n!!! SKIPPING browser tests: ${msg}. Run \`apt-get install -y chromium\` (CI does). CI sets SIGNET_REQUIRE_SERVICES=1 so this fails there.\n`);
-  t.skip(msg);
+  t?.skip?.(msg);
   return false;
 }
 
