@@ -1,5 +1,7 @@
 import type { Services } from './index.ts';
 import type { Client } from '../store/index.ts';
+import type { ClientFilter } from '../store/clients.ts';
+import type { PageRequest } from '../store/paging.ts';
 import type { TenantContext } from './tenant-directory.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import { assertPlanAllowsPrivateKeyJwt } from '../domain/plans.ts';
@@ -58,8 +60,9 @@ export class ClientService {
     this.credentials = new CredentialService(s);
   }
 
-  async list(t: TenantContext, page: number, perPage: number) {
-    const { clients, total } = await this.s.store.clients.list(t.tenant.id, page, perPage);
+  /** One page of the tenant's clients with what presenting each needs. */
+  async page(t: TenantContext, filter: ClientFilter, page: PageRequest, opts: { total: boolean }) {
+    const { clients, total } = await this.s.store.clients.page(t.tenant.id, filter, page, opts);
     const views: ClientView[] = [];
     for (const c of clients) views.push({ client: c, enabledCredentialIds: await this.s.store.clients.enabledCredentialIds(c.clientId) });
     return { views, total };

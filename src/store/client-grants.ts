@@ -1,4 +1,5 @@
-import type { Db, Queryable } from './sql/db.ts';
+import type { Db, Param, Queryable } from './sql/db.ts';
+import { pagedQuery, type PageRequest } from './paging.ts';
 
 export interface ClientGrant {
   id: string;
@@ -45,6 +46,18 @@ export class ClientGrantStore {
     if (filter.clientId) { where.push('client_id = ?'); params.push(filter.clientId); }
     if (filter.audience) { where.push('audience = ?'); params.push(filter.audience); }
     return (await q.all<Row>(`SELECT * FROM client_grants WHERE ${where.join(' AND ')} ORDER BY created_at, id`, params)).map(toGrant);
+  }
+
+  /** One page of the tenant's grants in (creation time, id) order, filtered; `total` counts every match. */
+  async page(tenantId: string, filter: { clientId?: string; audience?: string }, page: PageRequest, opts: { total: boolean }): Promise<{ grants: ClientGrant[]; total?: number }> {
+    const where = ['tenant_id = ?'];
+    const params: Param[] = [tenantId];
+    if (filter.clientId !== undefined) { where.push('client_id = ?'); params.push(filter.clientId); }
+    if (filter.audience !== undefined) { where.push('audience = ?'); params.push(filter.audience); }
+    const q = pagedQuery('client_grants', where, params, page, { created: 'created_at', id: 'id' });
+    const rows = await this.db.all<Row>(q.select, q.selectParams);
+    const total = opts.total ? Number((await this.db.get<{ n: number }>(q.count, q.countParams))?.n ?? 0) : undefined;
+    return { grants: rows.map(toGrant), ...(total !== undefined && { total }) };
   }
 
   async get(tenantId: string, id: string): Promise<ClientGrant | undefined> {

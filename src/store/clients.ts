@@ -1,4 +1,5 @@
-import type { Db, Queryable } from './sql/db.ts';
+import type { Db, Param, Queryable } from './sql/db.ts';
+import { pagedQuery, type PageRequest } from './paging.ts';
 
 export interface Client {
   clientId: string;
@@ -58,6 +59,14 @@ const toClient = (r: ClientRow): Client => ({
   updatedAt: Number(r.updated_at),
 });
 
+/** The filters of `GET /clients` (Auth0's). */
+export interface ClientFilter {
+  appTypes?: string[];
+  clientIds?: string[];
+  isFirstParty?: boolean;
+  isGlobal?: boolean;
+}
+
 export type ClientPatch = Partial<
   Pick<Client, 'name' | 'description' | 'appType' | 'tokenEndpointAuthMethod' | 'privateKeyJwt' | 'clientSecretEnc' | 'grantTypes' | 'callbacks' | 'allowedOrigins' | 'jwtAlg'>
 >;
@@ -106,6 +115,26 @@ export class ClientStore {
     ]);
     const total = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM clients WHERE tenant_id = ?`, [tenantId]);
     return { clients: rows.map(toClient), total: Number(total?.n ?? 0) };
+  }
+
+  /** One page of the tenant's clients in (creation time, client_id) order, filtered; `total` counts every match. */
+  async page(tenantId: string, filter: ClientFilter, page: PageRequest, opts: { total: boolean }): Promise<{ clients: Client[]; total?: number }> {
+    const where = ['tenant_id = ?'];
+    const params: Param[] = [tenantId];
+    if (filter.appTypes) {
+      where.push(`app_type IN (${filter.appTypes.map(() => '?').join(', ')})`);
+      params.push(...filter.appTypes);
+    }
+    if (filter.clientIds) {
+      where.push(`client_id IN (${filter.clientIds.map(() => '?').join(', ')})`);
+      params.push(...filter.clientIds);
+    }
+    // Every Signet client is first-party and none is Auth0's legacy "global" client (as presented).
+    if (filter.isFirstParty === false || filter.isGlobal === true) where.push('1 = 0');
+    const q = pagedQuery('clients', where, params, page, { created: 'created_at', id: 'client_id' });
+    const rows = await this.db.all<ClientRow>(q.select, q.selectParams);
+    const total = opts.total ? Number((await this.db.get<{ n: number }>(q.count, q.countParams))?.n ?? 0) : undefined;
+    return { clients: rows.map(toClient), ...(total !== undefined && { total }) };
   }
 
   async update(tenantId: string, clientId: string, patch: ClientPatch, q: Queryable = this.db): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Db, Queryable } from './sql/db.ts';
+import type { Db, Param, Queryable } from './sql/db.ts';
+import { pagedQuery, type PageRequest } from './paging.ts';
 
 export interface Scope {
   value: string;
@@ -60,6 +61,20 @@ export class ResourceServerStore {
 
   async list(tenantId: string): Promise<ResourceServer[]> {
     return (await this.db.all<Row>(`SELECT * FROM resource_servers WHERE tenant_id = ? ORDER BY created_at, id`, [tenantId])).map(toRs);
+  }
+
+  /** One page of the tenant's APIs in (creation time, id) order, optionally only those `identifiers`; `total` counts every match. */
+  async page(tenantId: string, filter: { identifiers?: string[] }, page: PageRequest, opts: { total: boolean }): Promise<{ resourceServers: ResourceServer[]; total?: number }> {
+    const where = ['tenant_id = ?'];
+    const params: Param[] = [tenantId];
+    if (filter.identifiers) {
+      where.push(`identifier IN (${filter.identifiers.map(() => '?').join(', ')})`);
+      params.push(...filter.identifiers);
+    }
+    const q = pagedQuery('resource_servers', where, params, page, { created: 'created_at', id: 'id' });
+    const rows = await this.db.all<Row>(q.select, q.selectParams);
+    const total = opts.total ? Number((await this.db.get<{ n: number }>(q.count, q.countParams))?.n ?? 0) : undefined;
+    return { resourceServers: rows.map(toRs), ...(total !== undefined && { total }) };
   }
 
   /** By id or by identifier (Auth0 accepts either in the path). */

@@ -229,15 +229,24 @@ export class ManagementApi {
     return this.call<void>('DELETE', path);
   }
 
-  /** Every application of the tenant (the list is paged at 100 on the server). */
-  async listClients(): Promise<Client[]> {
-    const all: Client[] = [];
-    for (let page = 0; page < 100; page++) {
-      const batch = await this.get<Client[]>(`/clients?per_page=100&page=${page}`);
+  /**
+   * Every item of a Management API list, read 100 at a time (the server pages every list, as
+   * Auth0 does, and answers 50 items when not told otherwise). `path` may carry filters.
+   */
+  async listAll<T>(path: string): Promise<T[]> {
+    const all: T[] = [];
+    const sep = path.includes('?') ? '&' : '?';
+    for (let page = 0; page < 1000; page++) {
+      const batch = await this.get<T[]>(`${path}${sep}per_page=100&page=${page}`);
       all.push(...batch);
       if (batch.length < 100) break;
     }
     return all;
+  }
+
+  /** Every application of the tenant. */
+  listClients(): Promise<Client[]> {
+    return this.listAll<Client>('/clients');
   }
 }
 

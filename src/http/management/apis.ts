@@ -4,7 +4,7 @@ import { ApiService } from '../../services/apis.ts';
 import type { Scope } from '../../store/resource-servers.ts';
 import { presentClientGrant, presentResourceServer } from './present.ts';
 import { auditLog } from './audit.ts';
-import { listQuerySchema } from './paging.ts';
+import { filter, listResponse, parseQuery, project, type QuerySpec, type RawQuery } from './list-query.ts';
 
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024 } } } as const;
 const scopes = {
@@ -19,13 +19,33 @@ const scopes = {
 } as const;
 const lifetime = { type: 'integer', minimum: 60, maximum: 2592000 } as const;
 
+/** `GET /resource-servers`: Auth0 documents `include_fields` here but no `fields`, so there is nothing to project. */
+const apiListSpec: QuerySpec<{ identifiers: string[] }> = { offset: true, fields: 'include_fields', filters: { identifiers: filter.repeated(10, 600) } };
+const apiGetSpec: QuerySpec = { fields: 'include_fields' };
+/** `GET /client-grants`: offset and checkpoint paging, Auth0's filters. */
+const grantListSpec: QuerySpec<{ audience: string; client_id: string }> = {
+  offset: true,
+  checkpoint: true,
+  filters: { audience: filter.string(600), client_id: filter.string(128) },
+};
+
 /** /api/v2/resource-servers and /api/v2/client-grants. */
 export function apiRoutes(app: FastifyInstance, services: Services): void {
   const apis = new ApiService(services);
 
-  app.get('/resource-servers', { config: { scopes: ['read:resource_servers'] } }, async (req) =>
-    (await services.store.resourceServers.list(req.tenantCtx.tenant.id)).map(presentResourceServer),
-  );
+  app.get<{ Querystring: RawQuery }>('/resource-servers', { config: { scopes: ['read:resource_servers'] } }, async (req) => {
+    const q = parseQuery(req.query, apiListSpec);
+    return listResponse(
+      'resource_servers',
+      q,
+      async (page, total) => {
+        const r = await services.store.resourceServers.page(req.tenantCtx.tenant.id, { identifiers: q.filters.identifiers }, page, { total });
+        return { rows: r.resourceServers, total: r.total };
+      },
+      (rs) => ({ createdAt: rs.createdAt, id: rs.id }),
+      presentResourceServer,
+    );
+  });
 
   app.post<{ Body: { name?: string; identifier: string; scopes?: Scope[]; token_lifetime?: number } }>(
     '/resource-servers',
@@ -47,9 +67,10 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>('/resource-servers/:id', { schema: { params }, config: { scopes: ['read:resource_servers'] } }, async (req) =>
-    presentResourceServer(await apis.getApi(req.tenantCtx, req.params.id)),
-  );
+  app.get<{ Params: { id: string }; Querystring: RawQuery }>('/resource-servers/:id', { schema: { params }, config: { scopes: ['read:resource_servers'] } }, async (req) => {
+    const q = parseQuery(req.query, apiGetSpec);
+    return project(presentResourceServer(await apis.getApi(req.tenantCtx, req.params.id)), q.projection);
+  });
 
   app.patch<{ Params: { id: string }; Body: { name?: string; scopes?: Scope[]; token_lifetime?: number } }>(
     '/resource-servers/:id',
@@ -70,12 +91,19 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(204).send();
   });
 
-  app.get<{ Querystring: { client_id?: string; audience?: string } }>(
-    '/client-grants',
-    { schema: { querystring: listQuerySchema({ client_id: { type: 'string', maxLength: 128 }, audience: { type: 'string', maxLength: 600 } }) }, config: { scopes: ['read:client_grants'] } },
-    async (req) =>
-    (await services.store.clientGrants.list(req.tenantCtx.tenant.id, { clientId: req.query.client_id, audience: req.query.audience })).map(presentClientGrant),
-  );
+  app.get<{ Querystring: RawQuery }>('/client-grants', { config: { scopes: ['read:client_grants'] } }, async (req) => {
+    const q = parseQuery(req.query, grantListSpec);
+    return listResponse(
+      'client_grants',
+      q,
+      async (page, total) => {
+        const r = await services.store.clientGrants.page(req.tenantCtx.tenant.id, { clientId: q.filters.client_id, audience: q.filters.audience }, page, { total });
+        return { rows: r.grants, total: r.total };
+      },
+      (g) => ({ createdAt: g.createdAt, id: g.id }),
+      presentClientGrant,
+    );
+  });
 
   const scopeList = { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 280 } } as const;
   app.post<{ Body: { client_id: string; audience: string; scope: string[] } }>(

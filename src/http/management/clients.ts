@@ -4,7 +4,8 @@ import { ClientService, type ClientCreateInput, type ClientUpdateInput } from '.
 import { presentClient } from './present.ts';
 import { credentialBodySchema } from './credentials.ts';
 import { auditLog } from './audit.ts';
-import { listQuerySchema, parsePaging } from './paging.ts';
+import { filter, listResponse, parseQuery, project, type QuerySpec, type RawQuery } from './list-query.ts';
+import { APP_TYPES } from '../../domain/app-types.ts';
 
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 128 } } } as const;
 const strings = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2048 } } as const;
@@ -66,17 +67,44 @@ const updateSchema = {
   },
 } as const;
 
+/** `GET /clients`: Auth0's paging (offset and checkpoint), projection and filters. */
+const listSpec: QuerySpec<{ app_type: string[]; is_first_party: boolean; is_global: boolean; client_ids: string[] }> = {
+  offset: true,
+  checkpoint: true,
+  fields: true,
+  filters: {
+    app_type: filter.commaList(APP_TYPES.length, 32, APP_TYPES),
+    is_first_party: filter.boolean(),
+    is_global: filter.boolean(),
+    client_ids: filter.commaList(100, 128),
+  },
+  unsupported: {
+    q: 'its only queries (client_grant.organization_id, client_grant.allow_any_organization) are about organizations, which Signet does not have.',
+    external_client_id: 'Signet has no clients registered by Client ID Metadata Document.',
+  },
+};
+const getSpec: QuerySpec = { fields: true };
+
 /** /api/v2/clients — applications, Auth0-compatible. */
 export function clientRoutes(app: FastifyInstance, services: Services): void {
   const clients = new ClientService(services);
   const canSeeSecret = (scopes: Set<string>) => scopes.has('read:client_keys');
 
-  app.get<{ Querystring: Record<string, string> }>('/clients', { schema: { querystring: listQuerySchema() }, config: { scopes: ['read:clients'] } }, async (req) => {
-    const { page, perPage, includeTotals } = parsePaging(req.query);
-    const { views, total } = await clients.list(req.tenantCtx, page, perPage);
+  app.get<{ Querystring: RawQuery }>('/clients', { config: { scopes: ['read:clients'] } }, async (req) => {
+    const q = parseQuery(req.query, listSpec);
+    const f = q.filters;
     const secrets = canSeeSecret(req.mgmt.scopes);
-    const list = views.map((v) => presentClient(v, req.tenantCtx.tenant.name, { secret: secrets ? clients.secretOf(v.client) : undefined }));
-    return includeTotals ? { start: page * perPage, limit: perPage, length: list.length, total, clients: list } : list;
+    return listResponse(
+      'clients',
+      q,
+      async (page, total) => {
+        const filter = { appTypes: f.app_type, clientIds: f.client_ids, isFirstParty: f.is_first_party, isGlobal: f.is_global };
+        const { views, total: n } = await clients.page(req.tenantCtx, filter, page, { total });
+        return { rows: views, total: n };
+      },
+      (v) => ({ createdAt: v.client.createdAt, id: v.client.clientId }),
+      (v) => presentClient(v, req.tenantCtx.tenant.name, { secret: secrets ? clients.secretOf(v.client) : undefined }),
+    );
   });
 
   app.post<{ Body: ClientCreateInput }>('/clients', { schema: { body: createSchema }, config: { scopes: ['create:clients'] } }, async (req, reply) => {
@@ -85,9 +113,10 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(201).send(presentClient(view, req.tenantCtx.tenant.name, { secret: view.secret }));
   });
 
-  app.get<{ Params: { id: string } }>('/clients/:id', { schema: { params }, config: { scopes: ['read:clients', 'read:client_credentials'] } }, async (req) => {
+  app.get<{ Params: { id: string }; Querystring: RawQuery }>('/clients/:id', { schema: { params }, config: { scopes: ['read:clients', 'read:client_credentials'] } }, async (req) => {
+    const q = parseQuery(req.query, getSpec);
     const view = await clients.get(req.tenantCtx, req.params.id);
-    return presentClient(view, req.tenantCtx.tenant.name, { secret: canSeeSecret(req.mgmt.scopes) ? clients.secretOf(view.client) : undefined });
+    return project(presentClient(view, req.tenantCtx.tenant.name, { secret: canSeeSecret(req.mgmt.scopes) ? clients.secretOf(view.client) : undefined }), q.projection);
   });
 
   app.patch<{ Params: { id: string }; Body: ClientUpdateInput }>(

@@ -4,6 +4,7 @@ import { CredentialService } from '../../services/credentials.ts';
 import type { NewCredentialInput } from '../../domain/credentials/index.ts';
 import { presentCredential } from './present.ts';
 import { auditLog } from './audit.ts';
+import { parseQuery, type RawQuery } from './list-query.ts';
 
 const params = {
   type: 'object',
@@ -31,10 +32,15 @@ export const credentialBodySchema = {
 export function credentialRoutes(app: FastifyInstance, services: Services): void {
   const creds = new CredentialService(services);
 
-  app.get<{ Params: { client_id: string } }>(
+  // Auth0 defines no query parameters on either credential GET (a client has at most a few
+  // credentials, so the list is not paged): any parameter is refused by name.
+  app.get<{ Params: { client_id: string }; Querystring: RawQuery }>(
     '/clients/:client_id/credentials',
     { schema: { params }, config: { scopes: ['read:client_credentials'] } },
-    async (req) => (await creds.list(req.tenantCtx, req.params.client_id)).map(presentCredential),
+    async (req) => {
+      parseQuery(req.query, {});
+      return (await creds.list(req.tenantCtx, req.params.client_id)).map(presentCredential);
+    },
   );
 
   app.post<{ Params: { client_id: string }; Body: NewCredentialInput }>(
@@ -47,10 +53,13 @@ export function credentialRoutes(app: FastifyInstance, services: Services): void
     },
   );
 
-  app.get<{ Params: { client_id: string; credential_id: string } }>(
+  app.get<{ Params: { client_id: string; credential_id: string }; Querystring: RawQuery }>(
     '/clients/:client_id/credentials/:credential_id',
     { schema: { params }, config: { scopes: ['read:client_credentials'] } },
-    async (req) => presentCredential(await creds.get(req.tenantCtx, req.params.client_id, req.params.credential_id)),
+    async (req) => {
+      parseQuery(req.query, {});
+      return presentCredential(await creds.get(req.tenantCtx, req.params.client_id, req.params.credential_id));
+    },
   );
 
   app.patch<{ Params: { client_id: string; credential_id: string }; Body: { expires_at: string | null } }>(

@@ -12,8 +12,8 @@ export function ApplicationApisTab({ client }: { client: Client }) {
   const { api, tenant } = useTenant();
   const data = useLoad(async () => {
     const [apis, grants] = await Promise.all([
-      api.get<ResourceServer[]>('/resource-servers'),
-      api.get<ClientGrant[]>(`/client-grants?client_id=${encodeURIComponent(client.client_id)}`),
+      api.listAll<ResourceServer>('/resource-servers'),
+      api.listAll<ClientGrant>(`/client-grants?client_id=${encodeURIComponent(client.client_id)}`),
     ]);
     return { apis: apis.filter((a) => !a.is_system), grants };
   }, [api, client.client_id]);

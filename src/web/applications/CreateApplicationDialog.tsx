@@ -32,7 +32,7 @@ export function CreateApplicationDialog({ onClose, initialType = 'regular_web' }
   useEffect(() => {
     if (type !== 'non_interactive' || apis) return;
     let live = true;
-    api.get<ResourceServer[]>('/resource-servers').then(
+    api.listAll<ResourceServer>('/resource-servers').then(
       (list) => live && setApis(list.filter((r) => !r.is_system)),
       (err: unknown) => live && setApisError(toApiError(err).message),
     );

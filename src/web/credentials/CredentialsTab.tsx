@@ -28,7 +28,7 @@ function ConfidentialCredentials({ client, onChanged }: { client: Client; onChan
     [api, client.client_id, allowed],
   );
   const grants = useLoad(
-    () => (allowed ? api.get<ClientGrant[]>(`/client-grants?client_id=${encodeURIComponent(client.client_id)}`) : Promise.resolve([])),
+    () => (allowed ? api.listAll<ClientGrant>(`/client-grants?client_id=${encodeURIComponent(client.client_id)}`) : Promise.resolve([])),
     [api, client.client_id, allowed],
   );
 

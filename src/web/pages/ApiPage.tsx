@@ -101,7 +101,7 @@ export function ApiPage({ id }: { id: string }) {
 function MachineToMachineSection({ resourceServer: r }: { resourceServer: ResourceServer }) {
   const { api, tenant } = useTenant();
   const data = useLoad(async () => {
-    const [clients, grants] = await Promise.all([api.listClients(), api.get<ClientGrant[]>(`/client-grants?audience=${encodeURIComponent(r.identifier)}`)]);
+    const [clients, grants] = await Promise.all([api.listClients(), api.listAll<ClientGrant>(`/client-grants?audience=${encodeURIComponent(r.identifier)}`)]);
     return { clients: clients.filter((c: Client) => isConfidential(c.app_type)), grants };
   }, [api, r.identifier]);
 

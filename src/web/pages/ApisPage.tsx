@@ -12,7 +12,7 @@ import { CreateApiDialog } from '../apis/CreateApiDialog.tsx';
 
 export function ApisPage() {
   const { api, tenant } = useTenant();
-  const apis = useLoad(() => api.get<ResourceServer[]>('/resource-servers'), [api]);
+  const apis = useLoad(() => api.listAll<ResourceServer>('/resource-servers'), [api]);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState(() => takeNotice());
 
