@@ -12,7 +12,8 @@ const USAGE = `Usage: signet <command>
   tenants list [--json]
   tenants credentials NAME [--json]        the tenant's Management API client
   tenants add-domain NAME HOST              serve the tenant at a custom domain too
-  tenants update NAME --plan PLAN
+  tenants update NAME [--plan PLAN] [--audience-policy strict|legacy]
+                                           legacy also accepts assertions whose aud is the token endpoint URL
   admins create EMAIL                      a dashboard admin (password asked for, or piped on stdin)
   admins set-password EMAIL | delete EMAIL | list
   admins audit [--limit N]                 admin sign-ins and account changes (platform audit log)

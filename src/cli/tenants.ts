@@ -5,11 +5,12 @@ import { openStore } from '../store/index.ts';
 import { createTenant, issuerFor } from '../services/tenants.ts';
 import { reservedForTenants } from '../services/public-url.ts';
 import { parsePlan } from '../domain/plans.ts';
+import { AUDIENCE_POLICY_MEANING, checkTenantSettings } from '../domain/tenant-settings.ts';
 import { cliPublicUrl } from './public-url.ts';
 
 /** `signet tenants …`: works on the database directly (the server need not be running). */
 export async function tenantsCommand(sub: string | undefined, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { plan: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { plan: { type: 'string' }, 'audience-policy': { type: 'string' }, json: { type: 'boolean', default: false } } });
   const loaded = loadConfig();
   const box = new SecretBox(loaded.masterKey);
   const store = await openStore(loaded.databaseUrl, box);
@@ -97,8 +98,18 @@ export async function tenantsCommand(sub: string | undefined, args: string[]): P
         const name = positionals[0];
         const t = name && (await store.tenants.getByName(name));
         if (!t) throw new Error(`No tenant named "${name}"`);
-        await store.tenants.update(t.id, { plan: values.plan ? parsePlan(values.plan) : undefined });
+        const policy = values['audience-policy'];
+        if (values.plan === undefined && policy === undefined) throw new Error('tenants update needs --plan PLAN or --audience-policy strict|legacy');
+        if (policy !== undefined && policy !== 'strict' && policy !== 'legacy') {
+          throw new Error(`--audience-policy must be strict or legacy (got ${JSON.stringify(policy.slice(0, 40))})`);
+        }
+        const plan = values.plan === undefined ? undefined : parsePlan(values.plan);
+        const settings = policy === undefined ? undefined : checkTenantSettings({ audience_policy: policy }, t.settings);
+        // Bumps the tenant's version: running servers pick the change up on their next request.
+        await store.tenants.update(t.id, { plan, settings });
         console.log(`Updated tenant ${name}`);
+        if (plan) console.log(`  plan: ${plan}`);
+        if (policy) console.log(`  audience_policy: ${policy} (${AUDIENCE_POLICY_MEANING[policy]})`);
         return 0;
       }
     }

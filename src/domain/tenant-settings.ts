@@ -23,6 +23,12 @@ export interface TenantSettings {
 export const MAX_CLOCK_SKEW_SECONDS = 120;
 export const MAX_LOG_RETENTION_DAYS = 365;
 
+/** What each audience policy accepts, in one line (the CLI says it when the policy changes). */
+export const AUDIENCE_POLICY_MEANING: Record<TenantSettings['audience_policy'], string> = {
+  strict: "an assertion's aud must be the issuer identifier alone",
+  legacy: 'the token endpoint URL, or an array holding it or the issuer, is also accepted as aud; each such success is logged with legacy_audience',
+};
+
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   max_assertion_lifetime: 300,
   clock_skew: 10,

@@ -113,3 +113,31 @@ test('a cached view that refuses asks for the live stamp at most once a second p
   await attempt();
   assert.equal(loads, 3, 'a view older than its lifetime is loaded again');
 });
+
+test('`signet tenants update --audience-policy legacy|strict` while the server runs applies to the next assertion; a bad value or no option changes nothing', async () => {
+  const tenant = await h.createTenant();
+  const app = await createM2MApp(tenant);
+  const tokenEndpointAud = () => assertionForm(signClientAssertion({ clientId: app.clientId, audience: `${tenant.issuer}oauth/token`, privateKey: app.privateKey }), app.audience);
+  const refused = await h.token(tenant, tokenEndpointAud());
+  assert.equal(refused.status, 401, JSON.stringify(refused.body));
+  assert.match(refused.body.error_description, /token endpoint URL is no longer accepted/);
+
+  const out = cli(['tenants', 'update', tenant.tenant, '--audience-policy', 'legacy']);
+  assert.match(out, /audience_policy: legacy \(the token endpoint URL/);
+  // The refusal above cached the strict view; a refusal looks at the live stamp again after this interval.
+  await new Promise((r) => setTimeout(r, REVALIDATE_INTERVAL_MS));
+  const ok = await h.token(tenant, tokenEndpointAud());
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal((await tenant.api('GET', '/tenants/settings')).body.audience_policy, 'legacy');
+
+  const settingsBefore = (await h.services.store.tenants.getByName(tenant.tenant))!;
+  assert.throws(() => cli(['tenants', 'update', tenant.tenant, '--audience-policy', 'loose']), /--audience-policy must be strict or legacy \(got "loose"\)/);
+  assert.throws(() => cli(['tenants', 'update', tenant.tenant]), /needs --plan PLAN or --audience-policy strict\|legacy/);
+  const settingsAfter = (await h.services.store.tenants.getByName(tenant.tenant))!;
+  assert.deepEqual(settingsAfter, settingsBefore, 'a refused update changes nothing (not even the version)');
+
+  cli(['tenants', 'update', tenant.tenant, '--audience-policy', 'strict']);
+  const again = await h.token(tenant, tokenEndpointAud());
+  assert.equal(again.status, 401, JSON.stringify(again.body));
+  assert.equal((await h.token(tenant, signedForm(tenant, app))).status, 200, 'an issuer audience still works');
+});
