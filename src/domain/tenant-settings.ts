@@ -29,6 +29,12 @@ export const AUDIENCE_POLICY_MEANING: Record<TenantSettings['audience_policy'], 
   legacy: 'the token endpoint URL, or an array holding it or the issuer, is also accepted as aud; each such success is logged with legacy_audience',
 };
 
+/**
+ * An application "relies on" the legacy audience policy when one of its assertions was accepted
+ * only because of it within this many days: switching back to strict would refuse it.
+ */
+export const LEGACY_AUDIENCE_WINDOW_DAYS = 30;
+
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   max_assertion_lifetime: 300,
   clock_skew: 10,

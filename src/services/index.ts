@@ -4,7 +4,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { TenantDirectory } from './tenant-directory.ts';
 import { ClientAuthCache } from './client-auth-cache.ts';
 import { ClientAuthenticator } from './client-authentication.ts';
-import { CredentialUsage } from './credential-usage.ts';
+import { UsageRecorder } from './usage-recorder.ts';
 import { AdminAuth } from './admin-auth.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { LogRetention } from './log-retention.ts';
@@ -17,7 +17,10 @@ export interface Services {
   directory: TenantDirectory;
   cache: ClientAuthCache;
   authenticator: ClientAuthenticator;
-  usage: CredentialUsage;
+  /** Credentials' last_used_at. */
+  usage: UsageRecorder;
+  /** Applications' last success that relied on the legacy audience policy. */
+  legacyAudience: UsageRecorder;
   admins: AdminAuth;
   logRetention: LogRetention;
   /** The time every decision reads (tests inject one they can move forward). */
@@ -35,7 +38,8 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
   const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl });
   const directory = new TenantDirectory(store, config);
   const cache = new ClientAuthCache(store, box, clock);
-  const usage = new CredentialUsage(store.credentials);
+  const usage = new UsageRecorder((id, at) => store.credentials.markUsed([id], at));
+  const legacyAudience = new UsageRecorder((clientId, at) => store.legacyAudience.markUsed(clientId, at));
   const admins = new AdminAuth(store, config.masterKey);
   const logRetention = new LogRetention(store, { maxEventsPerTenant: config.logMaxEventsPerTenant });
   const purge = setInterval(() => {
@@ -53,6 +57,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     cache,
     authenticator: new ClientAuthenticator(store, cache),
     usage,
+    legacyAudience,
     admins,
     logRetention,
     clock,
@@ -61,6 +66,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
       await logRetention.idle();
       await admins.close();
       await usage.close();
+      await legacyAudience.close();
       await store.close();
     },
   };

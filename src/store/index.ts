@@ -11,6 +11,7 @@ import { RedisReplayStore } from './redis-replay.ts';
 import { LogStore } from './logs.ts';
 import { AdminStore } from './admins.ts';
 import { PlatformAuditStore } from './platform-audit.ts';
+import { LegacyAudienceStore } from './legacy-audience.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -26,6 +27,7 @@ export interface Store {
   logs: LogStore;
   admins: AdminStore;
   platformAudit: PlatformAuditStore;
+  legacyAudience: LegacyAudienceStore;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     logs,
     admins: new AdminStore(db),
     platformAudit: new PlatformAuditStore(db),
+    legacyAudience: new LegacyAudienceStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
-import { checkTenantSettings, type TenantSettings } from '../../domain/tenant-settings.ts';
+import { checkTenantSettings, LEGACY_AUDIENCE_WINDOW_DAYS, type TenantSettings } from '../../domain/tenant-settings.ts';
 import { auditLog } from './audit.ts';
 
 /** /api/v2/tenants/settings — the tenant's name, plan, client-authentication policy and log retention. */
@@ -10,6 +10,19 @@ export function tenantSettingsRoutes(app: FastifyInstance, services: Services): 
   app.get('/tenants/settings', { config: { scopes: ['read:tenant_settings'] } }, async (req) => {
     const { tenant, primaryIssuer } = req.tenantCtx;
     return present(tenant.name, tenant.plan, primaryIssuer, tenant.settings);
+  });
+
+  // Signet extension: the applications that would be refused if the policy went back to strict
+  // (what the dashboard warns about while the legacy policy is on).
+  app.get('/tenants/settings/legacy-audience-clients', { config: { scopes: ['read:tenant_settings'] } }, async (req) => {
+    const { tenant } = req.tenantCtx;
+    const since = services.clock() - LEGACY_AUDIENCE_WINDOW_DAYS * 86_400_000;
+    const uses = await services.store.legacyAudience.since(tenant.id, since);
+    return {
+      audience_policy: tenant.settings.audience_policy,
+      since: new Date(since).toISOString(),
+      clients: uses.map((u) => ({ client_id: u.clientId, name: u.name, last_legacy_audience_at: new Date(u.lastUsedAt).toISOString() })),
+    };
   });
 
   app.patch<{ Body: Partial<TenantSettings> }>(

@@ -87,6 +87,7 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
         key,
       );
       if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
+      if (auth.assertion?.legacyAudience) services.legacyAudience.record(client.clientId, now);
       services.store.logs.append({
         tenantId: tenant.tenant.id,
         type: 'seccft',

@@ -176,6 +176,15 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX platform_audit_date ON platform_audit(date, id);
   `,
+  // 5: when each application last got a token with an assertion accepted only under the legacy
+  // audience policy (written at most once a minute per application and process), so the
+  // dashboard can say which applications still rely on it.
+  `
+  CREATE TABLE client_legacy_audience (
+    client_id TEXT PRIMARY KEY REFERENCES clients(client_id) ON DELETE CASCADE,
+    last_used_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
