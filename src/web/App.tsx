@@ -10,6 +10,7 @@ import { ApisPage } from './pages/ApisPage.tsx';
 import { ApiPage } from './pages/ApiPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { TenantSettingsPage } from './pages/TenantSettingsPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ErrorBanner } from './components/Banner.tsx';
 import { SkeletonBlock } from './components/Skeleton.tsx';
@@ -180,6 +181,8 @@ function TenantPage({ route }: { route: Route }) {
       return <ApiPage key={route.id} id={route.id} />;
     case 'logs':
       return <LogsPage />;
+    case 'settings':
+      return <TenantSettingsPage />;
     default:
       return <NotFoundPage title="Page not found" message="This page does not exist." />;
   }
@@ -192,6 +195,7 @@ function titleFor(route: Route, tenant: string | undefined): string {
     apis: 'APIs',
     api: 'API',
     logs: 'Logs',
+    settings: 'Settings',
     audit: 'Audit',
     notFound: 'Not found',
   };

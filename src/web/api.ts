@@ -87,6 +87,26 @@ export interface ClientGrant {
   scope: string[];
 }
 
+export type AudiencePolicy = 'strict' | 'legacy';
+
+/** GET/PATCH /api/v2/tenants/settings: the tenant's own facts and Signet's per-tenant knobs. */
+export interface TenantSettings {
+  friendly_name: string;
+  plan: Plan;
+  issuer: string;
+  audience_policy: AudiencePolicy;
+  max_assertion_lifetime: number;
+  clock_skew: number;
+  log_retention_days: number;
+}
+
+/** GET /api/v2/tenants/settings/legacy-audience-clients: applications that relied on the legacy policy lately. */
+export interface LegacyAudienceClients {
+  audience_policy: AudiencePolicy;
+  since: string;
+  clients: { client_id: string; name: string; last_legacy_audience_at: string }[];
+}
+
 /** An entry of the platform audit log (GET /dashboard/api/audit). */
 export interface AuditEvent {
   id: string;

@@ -16,6 +16,7 @@ export type Route =
   | { name: 'apis'; tenant: string }
   | { name: 'api'; tenant: string; id: string }
   | { name: 'logs'; tenant: string }
+  | { name: 'settings'; tenant: string }
   | { name: 'audit' }
   | { name: 'notFound'; tenant?: string };
 
@@ -49,6 +50,8 @@ export function parseRoute(pathname: string): Route {
       return tab === undefined ? { name: 'api', tenant, id } : { name: 'notFound', tenant };
     case 'logs':
       return id === undefined ? { name: 'logs', tenant } : { name: 'notFound', tenant };
+    case 'settings':
+      return id === undefined ? { name: 'settings', tenant } : { name: 'notFound', tenant };
     default:
       return { name: 'notFound', tenant };
   }
@@ -62,6 +65,7 @@ export const paths = {
   apis: (tenant: string) => `${BASE}/t/${e(tenant)}/apis`,
   api: (tenant: string, id: string) => `${BASE}/t/${e(tenant)}/apis/${e(id)}`,
   logs: (tenant: string) => `${BASE}/t/${e(tenant)}/logs`,
+  settings: (tenant: string) => `${BASE}/t/${e(tenant)}/settings`,
   audit: () => `${BASE}/audit`,
 };
 

@@ -16,16 +16,13 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
-import { launchBrowser, newContext, requireChromium, screenshot } from '../support/browser.ts';
+import { axeAudit, launchBrowser, newContext, requireChromium, screenshot } from '../support/browser.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 import { freePort } from '../support/free-port.ts';
 import { addCredential, enableCredentials, keyPairFor } from '../support/fixtures.ts';
-import { createRequire } from 'node:module';
 
 /** An element's top in page coordinates (the page may scroll to show an error; that is not a jump). */
 const pageY = (locator: import('playwright-core').Locator) => locator.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const EMAIL = 'admin@example.com';
 
@@ -359,17 +356,7 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, viewport: { width: 1280, height: 800 } });
     t.after(() => context.close());
     const page = await context.newPage();
-    const audit = async (name: string) => {
-      await page.addScriptTag({ path: AXE });
-      const result = (await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ passes: unknown[]; violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-        return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      })) as { passes: unknown[]; violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
-      assert.ok(result.passes.length >= 10, `${name}: axe ran (${result.passes.length} rules passed)`);
-      if (result.violations.length) console.log(`axe, ${name}: minor/moderate: ${result.violations.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
-      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious.map((v) => `${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
-    };
+    const audit = (name: string) => axeAudit(page, name);
     await page.goto(`${origin}/dashboard/`);
     await page.getByRole('heading', { name: 'Sign in to Signet' }).waitFor();
     await audit('sign-in');

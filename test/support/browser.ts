@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PUBLIC_HOST } from './harness.ts';
@@ -55,4 +57,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeResult {
+  passes: unknown[];
+  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+}
+
+/**
+ * axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is: fails on anything serious or
+ * critical, prints the rest. The page's context must bypass the CSP (axe is injected as a script).
+ */
+export async function axeAudit(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ path: AXE });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<unknown> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  })) as AxeResult;
+  assert.ok(result.passes.length >= 10, `${name}: axe ran (${result.passes.length} rules passed)`);
+  if (result.violations.length) console.log(`axe, ${name}: minor/moderate: ${result.violations.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
 }

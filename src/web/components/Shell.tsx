@@ -6,7 +6,7 @@ import { navigate, paths, type Route } from '../router.ts';
 import { Link } from './Link.tsx';
 import { Logo } from './Logo.tsx';
 
-type Section = 'applications' | 'apis' | 'logs' | 'audit';
+type Section = 'applications' | 'apis' | 'logs' | 'settings' | 'audit';
 
 function sectionOf(route: Route): Section | null {
   switch (route.name) {
@@ -18,6 +18,8 @@ function sectionOf(route: Route): Section | null {
       return 'apis';
     case 'logs':
       return 'logs';
+    case 'settings':
+      return 'settings';
     case 'audit':
       return 'audit';
     default:
@@ -36,6 +38,7 @@ export function Shell({ tenant, route, children }: { tenant: Tenant | undefined;
         { id: 'applications', label: 'Applications', href: paths.applications(tenantName), icon: <AppsIcon /> },
         { id: 'apis', label: 'APIs', href: paths.apis(tenantName), icon: <ApiIcon /> },
         { id: 'logs', label: 'Logs', href: paths.logs(tenantName), icon: <LogsIcon /> },
+        { id: 'settings', label: 'Settings', href: paths.settings(tenantName), icon: <SettingsIcon /> },
       ]
     : [];
   // The platform's own audit log, whatever the tenant.
@@ -133,6 +136,16 @@ function LogsIcon() {
     <svg {...iconProps}>
       <path d="M5 4h14v16H5z" />
       <path d="M9 9h6M9 13h6M9 17h3" />
+    </svg>
+  );
+}
+
+function SettingsIcon() {
+  return (
+    <svg {...iconProps}>
+      <path d="M4 7h10M18 7h2M4 17h2M10 17h10" />
+      <circle cx="16" cy="7" r="2" />
+      <circle cx="8" cy="17" r="2" />
     </svg>
   );
 }

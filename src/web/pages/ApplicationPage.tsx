@@ -13,12 +13,16 @@ import { AppTypeIcon } from '../applications/AppTypeIcon.tsx';
 import { SettingsTab } from '../applications/SettingsTab.tsx';
 import { ApplicationApisTab } from '../applications/ApplicationApisTab.tsx';
 import { CredentialsTab } from '../credentials/CredentialsTab.tsx';
+import { AppLegacyAudienceWarning } from '../settings/LegacyAudienceWarning.tsx';
+import { loadLegacyAudienceClients } from '../settings/legacyAudience.ts';
 
 const TAB_LABELS: Record<AppTab, string> = { settings: 'Settings', credentials: 'Credentials', apis: 'APIs' };
 
 export function ApplicationPage({ clientId, tab }: { clientId: string; tab: AppTab }) {
   const { api, tenant } = useTenant();
   const client = useLoad(() => api.get<Client>(`/clients/${seg(clientId)}`), [api, clientId]);
+  // Secondary to the page: if it cannot be read, the page shows without the warning.
+  const legacy = useLoad(() => loadLegacyAudienceClients(api), [api]);
   const [notice, setNotice] = useState(() => takeNotice());
   const setClient = (c: Client) => client.setData(() => c);
 
@@ -65,6 +69,7 @@ export function ApplicationPage({ clientId, tab }: { clientId: string; tab: AppT
         </div>
       </div>
       <NoticeBanner onDismiss={() => setNotice(null)}>{notice}</NoticeBanner>
+      <AppLegacyAudienceWarning tenant={tenant.name} clientId={c.client_id} issuer={tenant.issuer} usage={legacy.data} />
       <Tabs
         label="Application sections"
         idPrefix="app"
