@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -69,6 +70,23 @@ export async function requireRedis(t: { skip(msg: string): void }): Promise<bool
   const msg = `Redis is not reachable at ${REDIS_URL}`;
   if (process.env.SIGNET_REQUIRE_SERVICES === '1') throw new Error(`${msg} and SIGNET_REQUIRE_SERVICES=1`);
   console.warn(`\n!!! SKIPPING: ${msg}. Start it, or set SIGNET_TEST_REDIS_URL. CI sets SIGNET_REQUIRE_SERVICES=1 so this fails there.\n`);
+  t.skip(msg);
+  return false;
+}
+
+/** Debian's interpreter, not whatever `python3` is first on PATH (a pyenv one lacks Debian's packages). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * Tests that drive Debian's python3-authlib and python3-requests call this: a loud skip when
+ * they are not installed locally, a failure under SIGNET_REQUIRE_SERVICES=1 (CI installs them).
+ */
+export function requirePythonAuthlib(t: { skip(msg: string): void }): boolean {
+  const r = spawnSync(SYSTEM_PYTHON, ['-c', 'import authlib, requests'], { encoding: 'utf8' });
+  if (r.status === 0) return true;
+  const msg = `Debian's python3-authlib and python3-requests are not importable by ${SYSTEM_PYTHON}`;
+  if (process.env.SIGNET_REQUIRE_SERVICES === '1') throw new Error(`${msg} and SIGNET_REQUIRE_SERVICES=1`);
+  console.warn(`\n!!! SKIPPING: ${msg}. Run \`apt-get install -y python3-authlib python3-requests\` (CI does). CI sets SIGNET_REQUIRE_SERVICES=1 so this fails there.\n`);
   t.skip(msg);
   return false;
 }
