@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { freePort } from './support/free-port.ts';
 import { certificateFiles } from './support/tls.ts';
 import { keyPairFor } from './support/fixtures.ts';
@@ -42,6 +43,7 @@ let clientId: string;
 let certFile: string;
 let dispatcher: Agent;
 let issuer: string;
+let privateKey: KeyObject;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'signet-readme-snippets-'));
@@ -75,6 +77,7 @@ before(async () => {
   const { access_token: token } = await call('POST', '/oauth/token', { grant_type: 'client_credentials', client_id: management.client_id, client_secret: management.client_secret, audience: management.audience });
   await call('POST', '/api/v2/resource-servers', { name: 'Orders API', identifier: API, scopes: [{ value: 'read:orders' }] }, token);
   const keys = keyPairFor('RS256');
+  privateKey = keys.privateKey;
   const app = await call(
     'POST',
     '/api/v2/clients',
@@ -129,4 +132,28 @@ test("every marked README block runs as printed with auth0 v7 and prints a token
       assert.equal(printed, APP_NAME, `block ${i + 1} printed neither a token nor the application's name:\n${block}`);
     }
   }
+});
+
+test("the README's audience refusals are, word for word, what a strict tenant answers", async () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /<!-- audience-refusals:start -->\s*```text\n([\s\S]*?)```\s*<!-- audience-refusals:end -->/.exec(readme)?.[1];
+  assert.ok(block, 'README has the audience-refusals block');
+  const quoted = block.trim().split('\n').map((line) => line.replaceAll('https://YOUR_DOMAIN/', issuer));
+  const tokenEndpoint = `${issuer}oauth/token`;
+  const described = async (aud: string | string[], lifetime = 60) => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(clientId).setSubject(clientId).setAudience(aud).setIssuedAt(now).setExpirationTime(now + lifetime).setJti(randomUUID()).sign(privateKey);
+    const r = await undiciFetch(tokenEndpoint, {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', audience: API, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }).toString(),
+    });
+    const body = (await r.json()) as { error: string; error_description: string };
+    assert.equal(r.status, 401);
+    assert.equal(body.error, 'invalid_client');
+    return body.error_description;
+  };
+  // authlib's default, openid-client <= 5.7.0 / express-openid-connect 2, and authlib's 1-hour lifetime.
+  assert.deepEqual([await described(tokenEndpoint), await described([issuer, tokenEndpoint]), await described(tokenEndpoint, 3600)], quoted);
 });
