@@ -382,6 +382,8 @@ describe('totals, projection, filters and refusals', () => {
       ['/client-grants?take=-5', 'take'],
       ['/client-grants?from=garbage', 'from'],
       ['/client-grants?from=%00%01', 'from'],
+      [`/client-grants?from=${Buffer.from('q!.cgr_x').toString('base64url')}`, 'from'],
+      [`/client-grants?from=${Buffer.from('kq2x.cgr x').toString('base64url')}`, 'from'],
       [`/client-grants?from=${'A'.repeat(600)}`, 'from'],
       ['/client-grants?take=5&page=0', 'page', /cannot be combined/],
       ['/clients?app_type=box', 'app_type', /"box" is not/],
