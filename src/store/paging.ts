@@ -21,8 +21,9 @@ export function pageSql(page: PageRequest, createdCol: string, idCol: string): {
   if ('offset' in page) return { where: '', whereParams: [], tail: `${order} LIMIT ? OFFSET ?`, tailParams: [page.limit, page.offset] };
   const tail = `${order} LIMIT ?`;
   if (!page.after) return { where: '', whereParams: [], tail, tailParams: [page.limit] };
+  // `>=` first, so an index on (tenant, created, id) seeks to the position instead of scanning up to it.
   return {
-    where: `(${createdCol} > ? OR (${createdCol} = ? AND ${idCol} > ?))`,
+    where: `${createdCol} >= ? AND (${createdCol} > ? OR ${idCol} > ?)`,
     whereParams: [page.after.createdAt, page.after.createdAt, page.after.id],
     tail,
     tailParams: [page.limit],

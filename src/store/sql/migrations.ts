@@ -185,6 +185,13 @@ const MIGRATIONS: string[] = [
     last_used_at BIGINT NOT NULL
   );
   `,
+  // 6: Management API lists are read a page at a time in (creation time, id) order per tenant
+  // (src/store/paging.ts): index that order so a page costs its own rows, not its position.
+  `
+  CREATE INDEX clients_tenant_created ON clients(tenant_id, created_at, client_id);
+  CREATE INDEX resource_servers_tenant_created ON resource_servers(tenant_id, created_at, id);
+  CREATE INDEX client_grants_tenant_created ON client_grants(tenant_id, created_at, id)
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
