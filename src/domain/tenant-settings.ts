@@ -1,4 +1,6 @@
 import { InvalidInputError } from './errors.ts';
+import { applyExtras, type Extras } from './object-fields/field-rules.ts';
+import { TENANT_SETTING_FIELDS, checkExclusiveLifetimes } from './object-fields/tenant-setting-fields.ts';
 
 /** Per-tenant knobs of client authentication and token issuance. */
 export interface TenantSettings {
@@ -13,6 +15,8 @@ export interface TenantSettings {
   audience_policy: 'strict' | 'legacy';
   /** Days log events are kept; older ones are purged (Auth0 keeps 1 to 30 days by plan). */
   log_retention_days: number;
+  /** Auth0's other tenant settings, as sent (see src/domain/object-fields/tenant-setting-fields.ts). */
+  extras?: Extras;
 }
 
 /**
@@ -62,4 +66,29 @@ export function checkTenantSettings(patch: Partial<TenantSettings>, current: Ten
     throw new InvalidInputError('invalid_setting', 'audience_policy must be "strict" or "legacy".', 'audience_policy');
   }
   return next;
+}
+
+/** A lifetime in hours and the same one in minutes describe one setting: setting either replaces the other. */
+const SAME_SETTING: Record<string, string> = {
+  session_lifetime: 'session_lifetime_in_minutes',
+  idle_session_lifetime: 'idle_session_lifetime_in_minutes',
+  ephemeral_session_lifetime: 'ephemeral_session_lifetime_in_minutes',
+  idle_ephemeral_session_lifetime: 'idle_ephemeral_session_lifetime_in_minutes',
+};
+for (const [h, m] of Object.entries(SAME_SETTING)) SAME_SETTING[m] = h;
+
+/**
+ * A `PATCH /tenants/settings` body applied to the current settings: Signet's own settings are
+ * checked by checkTenantSettings, Auth0's others field by field by TENANT_SETTING_FIELDS.
+ */
+export function updateTenantSettings(body: Record<string, unknown>, current: TenantSettings): TenantSettings {
+  const own: Record<string, unknown> = {};
+  const auth0: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) (TENANT_SETTING_FIELDS[k]?.status === 'core' ? own : auth0)[k] = v;
+  checkExclusiveLifetimes(auth0);
+  const { extras: currentExtras = {}, ...currentOwn } = current;
+  const next = checkTenantSettings(own as Partial<TenantSettings>, currentOwn);
+  const extras = applyExtras(TENANT_SETTING_FIELDS, auth0, currentExtras);
+  for (const k of Object.keys(auth0)) if (SAME_SETTING[k] && auth0[k] !== null) delete extras[SAME_SETTING[k]];
+  return Object.keys(extras).length ? { ...next, extras } : next;
 }

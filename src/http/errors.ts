@@ -71,6 +71,13 @@ export function managementErrorBody(err: unknown): ManagementErrorBody | null {
   }
   const fe = err as FastifyError;
   if (fe && fe.validation) {
+    // An unknown field is named, as Auth0 does, so it is never a guess which one was refused.
+    const v = fe.validation[0];
+    const unknown = v?.keyword === 'additionalProperties' ? String((v.params as { additionalProperty?: unknown }).additionalProperty).slice(0, 100) : undefined;
+    if (unknown !== undefined) {
+      const path = v!.instancePath ? `${v!.instancePath.slice(1).replace(/\//g, '.')}.${unknown}` : unknown;
+      return { statusCode: 400, error: 'Bad Request', message: `Payload validation error: 'Additional properties not allowed: ${path}'.`, errorCode: 'invalid_body', field: path.split('.')[0] };
+    }
     return { statusCode: 400, error: 'Bad Request', message: `Payload validation error: ${fe.message}`, errorCode: 'invalid_body' };
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -9,6 +9,8 @@ import { assertConfidential, isConfidential, parseAppType } from '../domain/app-
 import { newClientId, newClientSecret } from '../domain/ids.ts';
 import { effectiveExpiry, type NewCredentialInput } from '../domain/credentials/index.ts';
 import { CredentialService, lockClient } from './credentials.ts';
+import { applyExtras, type Extras } from '../domain/object-fields/field-rules.ts';
+import { CLIENT_FIELDS, checkJwtConfiguration } from '../domain/object-fields/client-fields.ts';
 
 export const SECRET_METHODS = ['client_secret_post', 'client_secret_basic'] as const;
 export const AUTH_METHODS = ['none', ...SECRET_METHODS] as const;
@@ -23,8 +25,15 @@ export interface ClientCreateInput {
   grant_types?: string[];
   callbacks?: string[];
   allowed_origins?: string[];
-  jwt_configuration?: { alg?: string };
+  jwt_configuration?: JwtConfigurationInput;
   client_authentication_methods?: { private_key_jwt?: { credentials: NewCredentialInput[] } } | null;
+  /** Auth0's other fields, ruled by CLIENT_FIELDS. */
+  [field: string]: unknown;
+}
+
+export interface JwtConfigurationInput {
+  alg?: string;
+  [property: string]: unknown;
 }
 
 export interface ClientUpdateInput {
@@ -35,8 +44,9 @@ export interface ClientUpdateInput {
   grant_types?: string[];
   callbacks?: string[];
   allowed_origins?: string[];
-  jwt_configuration?: { alg?: string };
+  jwt_configuration?: JwtConfigurationInput;
   client_authentication_methods?: { private_key_jwt?: { credentials: { id: string }[] } } | null;
+  [field: string]: unknown;
 }
 
 const DEFAULT_GRANTS: Record<string, string[]> = {
@@ -105,7 +115,8 @@ export class ClientService {
       grantTypes: input.grant_types ?? DEFAULT_GRANTS[appType]!,
       callbacks: input.callbacks ?? [],
       allowedOrigins: input.allowed_origins ?? [],
-      jwtAlg: checkJwtAlg(input.jwt_configuration?.alg),
+      jwtAlg: checkJwtAlg(input.jwt_configuration),
+      extras: withJwtConfiguration(applyExtras(CLIENT_FIELDS, input), input.jwt_configuration),
       isSystem: false,
     };
     const enabled = await this.s.store.db.transaction(async (tx) => {
@@ -193,7 +204,8 @@ export class ClientService {
           grantTypes: input.grant_types,
           callbacks: input.callbacks,
           allowedOrigins: input.allowed_origins,
-          jwtAlg: input.jwt_configuration ? checkJwtAlg(input.jwt_configuration.alg) : undefined,
+          jwtAlg: input.jwt_configuration ? checkJwtAlg(input.jwt_configuration) : undefined,
+          extras: withJwtConfiguration(applyExtras(CLIENT_FIELDS, input, cur.extras), input.jwt_configuration),
         },
         tx,
       );
@@ -247,7 +259,22 @@ function checkName(name: string): string {
   return name;
 }
 
-function checkJwtAlg(alg: string | undefined): string {
+function checkJwtAlg(jwt: JwtConfigurationInput | undefined): string {
+  if (jwt !== undefined) checkJwtConfiguration(jwt, 'jwt_configuration');
+  const alg = jwt?.alg;
   if (alg === undefined || alg === 'RS256') return 'RS256';
-  throw new InvalidInputError('invalid_jwt_alg', 'jwt_configuration.alg must be RS256 (HS256 is not supported with Private Key JWT).', 'jwt_configuration');
+  throw new InvalidInputError('invalid_jwt_alg', 'jwt_configuration.alg is not supported by Signet unless RS256 (HS256 is not supported with Private Key JWT).', 'jwt_configuration');
+}
+
+/**
+ * jwt_configuration's properties other than `alg` (which has its own column) are kept with the
+ * extras, replaced as a whole when the object is sent again.
+ */
+function withJwtConfiguration(extras: Extras, jwt: JwtConfigurationInput | undefined): Extras {
+  if (jwt === undefined) return extras;
+  const { alg: _alg, ...rest } = jwt;
+  const next = { ...extras };
+  if (Object.keys(rest).length) next.jwt_configuration = rest;
+  else delete next.jwt_configuration;
+  return next;
 }

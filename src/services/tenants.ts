@@ -63,7 +63,9 @@ export async function createTenant(store: Store, box: SecretBox, config: Config,
         identifier: audience,
         scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
         signingAlg: 'RS256',
+        signingSecretEnc: null,
         tokenLifetime: 86400,
+        extras: {},
         isSystem: true,
       },
       tx,
@@ -82,11 +84,12 @@ export async function createTenant(store: Store, box: SecretBox, config: Config,
         callbacks: [],
         allowedOrigins: [],
         jwtAlg: 'RS256',
+        extras: {},
         isSystem: false,
       },
       tx,
     );
-    await store.clientGrants.insert({ id: newClientGrantId(), tenantId: id, clientId, audience, scope: [...MANAGEMENT_SCOPES] }, tx);
+    await store.clientGrants.insert({ id: newClientGrantId(), tenantId: id, clientId, audience, scope: [...MANAGEMENT_SCOPES], extras: {} }, tx);
     await store.signingKeys.generate(id, tx);
   });
   return { tenant: name, plan, issuer, domain: host, management: { client_id: clientId, client_secret: secret, audience } };

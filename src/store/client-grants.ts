@@ -1,5 +1,6 @@
 import type { Db, Param, Queryable } from './sql/db.ts';
 import { pagedQuery, type PageRequest } from './paging.ts';
+import type { Extras } from '../domain/object-fields/field-rules.ts';
 
 export interface ClientGrant {
   id: string;
@@ -7,6 +8,8 @@ export interface ClientGrant {
   clientId: string;
   audience: string;
   scope: string[];
+  /** Auth0's descriptive fields, as sent (see src/domain/object-fields/client-grant-fields.ts). */
+  extras: Extras;
   createdAt: number;
 }
 
@@ -16,6 +19,7 @@ interface Row {
   client_id: string;
   audience: string;
   scope: string;
+  extras: string;
   created_at: number;
 }
 
@@ -25,6 +29,7 @@ const toGrant = (r: Row): ClientGrant => ({
   clientId: r.client_id,
   audience: r.audience,
   scope: JSON.parse(r.scope),
+  extras: JSON.parse(r.extras),
   createdAt: Number(r.created_at),
 });
 
@@ -34,8 +39,8 @@ export class ClientGrantStore {
 
   async insert(g: Omit<ClientGrant, 'createdAt'>, q: Queryable = this.db): Promise<ClientGrant> {
     const now = Date.now();
-    await q.run(`INSERT INTO client_grants (id, tenant_id, client_id, audience, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)`, [
-      g.id, g.tenantId, g.clientId, g.audience, JSON.stringify(g.scope), now,
+    await q.run(`INSERT INTO client_grants (id, tenant_id, client_id, audience, scope, extras, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+      g.id, g.tenantId, g.clientId, g.audience, JSON.stringify(g.scope), JSON.stringify(g.extras), now,
     ]);
     return { ...g, createdAt: now };
   }
@@ -60,13 +65,17 @@ export class ClientGrantStore {
     return { grants: rows.map(toGrant), ...(total !== undefined && { total }) };
   }
 
-  async get(tenantId: string, id: string): Promise<ClientGrant | undefined> {
-    const r = await this.db.get<Row>(`SELECT * FROM client_grants WHERE tenant_id = ? AND id = ?`, [tenantId, id]);
+  async get(tenantId: string, id: string, q: Queryable = this.db): Promise<ClientGrant | undefined> {
+    const r = await q.get<Row>(`SELECT * FROM client_grants WHERE tenant_id = ? AND id = ?`, [tenantId, id]);
     return r && toGrant(r);
   }
 
-  async updateScope(tenantId: string, id: string, scope: string[], q: Queryable = this.db): Promise<void> {
-    await q.run(`UPDATE client_grants SET scope = ? WHERE tenant_id = ? AND id = ?`, [JSON.stringify(scope), tenantId, id]);
+  async update(tenantId: string, id: string, patch: { scope?: string[]; extras?: Extras }, q: Queryable = this.db): Promise<void> {
+    const cur = await this.get(tenantId, id, q);
+    if (!cur) return;
+    await q.run(`UPDATE client_grants SET scope = ?, extras = ? WHERE tenant_id = ? AND id = ?`, [
+      JSON.stringify(patch.scope ?? cur.scope), JSON.stringify(patch.extras ?? cur.extras), tenantId, id,
+    ]);
   }
 
   async delete(tenantId: string, id: string, q: Queryable = this.db): Promise<boolean> {

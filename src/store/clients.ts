@@ -1,5 +1,6 @@
 import type { Db, Param, Queryable } from './sql/db.ts';
 import { pagedQuery, type PageRequest } from './paging.ts';
+import type { Extras } from '../domain/object-fields/field-rules.ts';
 
 export interface Client {
   clientId: string;
@@ -15,6 +16,8 @@ export interface Client {
   callbacks: string[];
   allowedOrigins: string[];
   jwtAlg: string;
+  /** Auth0's descriptive fields, as sent (see src/domain/object-fields/client-fields.ts). */
+  extras: Extras;
   isSystem: boolean;
   version: number;
   createdAt: number;
@@ -34,6 +37,7 @@ interface ClientRow {
   callbacks: string;
   allowed_origins: string;
   jwt_alg: string;
+  extras: string;
   is_system: number;
   version: number;
   created_at: number;
@@ -53,6 +57,7 @@ const toClient = (r: ClientRow): Client => ({
   callbacks: JSON.parse(r.callbacks),
   allowedOrigins: JSON.parse(r.allowed_origins),
   jwtAlg: r.jwt_alg,
+  extras: JSON.parse(r.extras),
   isSystem: Number(r.is_system) === 1,
   version: Number(r.version),
   createdAt: Number(r.created_at),
@@ -68,7 +73,7 @@ export interface ClientFilter {
 }
 
 export type ClientPatch = Partial<
-  Pick<Client, 'name' | 'description' | 'appType' | 'tokenEndpointAuthMethod' | 'privateKeyJwt' | 'clientSecretEnc' | 'grantTypes' | 'callbacks' | 'allowedOrigins' | 'jwtAlg'>
+  Pick<Client, 'name' | 'description' | 'appType' | 'tokenEndpointAuthMethod' | 'privateKeyJwt' | 'clientSecretEnc' | 'grantTypes' | 'callbacks' | 'allowedOrigins' | 'jwtAlg' | 'extras'>
 >;
 
 const COLUMNS: Record<keyof ClientPatch, string> = {
@@ -82,6 +87,7 @@ const COLUMNS: Record<keyof ClientPatch, string> = {
   callbacks: 'callbacks',
   allowedOrigins: 'allowed_origins',
   jwtAlg: 'jwt_alg',
+  extras: 'extras',
 };
 
 /**
@@ -95,11 +101,11 @@ export class ClientStore {
     const now = Date.now();
     await q.run(
       `INSERT INTO clients (client_id, tenant_id, name, description, app_type, token_endpoint_auth_method, private_key_jwt, client_secret_enc,
-        grant_types, callbacks, allowed_origins, jwt_alg, is_system, version, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        grant_types, callbacks, allowed_origins, jwt_alg, extras, is_system, version, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
       [
         c.clientId, c.tenantId, c.name, c.description, c.appType, c.tokenEndpointAuthMethod, c.privateKeyJwt ? 1 : 0, c.clientSecretEnc,
-        JSON.stringify(c.grantTypes), JSON.stringify(c.callbacks), JSON.stringify(c.allowedOrigins), c.jwtAlg, c.isSystem ? 1 : 0, now, now,
+        JSON.stringify(c.grantTypes), JSON.stringify(c.callbacks), JSON.stringify(c.allowedOrigins), c.jwtAlg, JSON.stringify(c.extras), c.isSystem ? 1 : 0, now, now,
       ],
     );
   }
@@ -143,7 +149,7 @@ export class ClientStore {
     for (const [k, v] of Object.entries(patch) as [keyof ClientPatch, unknown][]) {
       if (v === undefined) continue;
       sets.push(`${COLUMNS[k]} = ?`);
-      params.push(Array.isArray(v) ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as string | null));
+      params.push(typeof v === 'object' && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as string | null));
     }
     sets.push('version = version + 1', 'updated_at = ?');
     params.push(Date.now(), tenantId, clientId);

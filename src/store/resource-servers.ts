@@ -1,5 +1,6 @@
 import type { Db, Param, Queryable } from './sql/db.ts';
 import { pagedQuery, type PageRequest } from './paging.ts';
+import type { Extras } from '../domain/object-fields/field-rules.ts';
 
 export interface Scope {
   value: string;
@@ -13,7 +14,11 @@ export interface ResourceServer {
   identifier: string;
   scopes: Scope[];
   signingAlg: string;
+  /** The HS256 signing secret, sealed (null until HS256 is chosen or a secret is set). */
+  signingSecretEnc: string | null;
   tokenLifetime: number;
+  /** Auth0's descriptive fields, as sent (see src/domain/object-fields/resource-server-fields.ts). */
+  extras: Extras;
   isSystem: boolean;
   createdAt: number;
   updatedAt: number;
@@ -26,7 +31,9 @@ interface Row {
   identifier: string;
   scopes: string;
   signing_alg: string;
+  signing_secret_enc: string | null;
   token_lifetime: number;
+  extras: string;
   is_system: number;
   created_at: number;
   updated_at: number;
@@ -39,11 +46,24 @@ const toRs = (r: Row): ResourceServer => ({
   identifier: r.identifier,
   scopes: JSON.parse(r.scopes),
   signingAlg: r.signing_alg,
+  signingSecretEnc: r.signing_secret_enc,
   tokenLifetime: Number(r.token_lifetime),
+  extras: JSON.parse(r.extras),
   isSystem: Number(r.is_system) === 1,
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
 });
+
+export type ResourceServerPatch = Partial<Pick<ResourceServer, 'name' | 'scopes' | 'tokenLifetime' | 'signingAlg' | 'signingSecretEnc' | 'extras'>>;
+
+const PATCH_COLUMNS: Record<keyof ResourceServerPatch, string> = {
+  name: 'name',
+  scopes: 'scopes',
+  tokenLifetime: 'token_lifetime',
+  signingAlg: 'signing_alg',
+  signingSecretEnc: 'signing_secret_enc',
+  extras: 'extras',
+};
 
 /** APIs: the audiences tokens are issued for, with the scopes they define. */
 export class ResourceServerStore {
@@ -52,9 +72,12 @@ export class ResourceServerStore {
   async insert(rs: Omit<ResourceServer, 'createdAt' | 'updatedAt'>, q: Queryable = this.db): Promise<ResourceServer> {
     const now = Date.now();
     await q.run(
-      `INSERT INTO resource_servers (id, tenant_id, name, identifier, scopes, signing_alg, token_lifetime, is_system, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [rs.id, rs.tenantId, rs.name, rs.identifier, JSON.stringify(rs.scopes), rs.signingAlg, rs.tokenLifetime, rs.isSystem ? 1 : 0, now, now],
+      `INSERT INTO resource_servers (id, tenant_id, name, identifier, scopes, signing_alg, signing_secret_enc, token_lifetime, extras, is_system, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        rs.id, rs.tenantId, rs.name, rs.identifier, JSON.stringify(rs.scopes), rs.signingAlg, rs.signingSecretEnc, rs.tokenLifetime,
+        JSON.stringify(rs.extras), rs.isSystem ? 1 : 0, now, now,
+      ],
     );
     return { ...rs, createdAt: now, updatedAt: now };
   }
@@ -85,12 +108,17 @@ export class ResourceServerStore {
     return r && toRs(r);
   }
 
-  async update(tenantId: string, id: string, patch: { name?: string; scopes?: Scope[]; tokenLifetime?: number }): Promise<void> {
-    const cur = await this.find(tenantId, id);
-    if (!cur) return;
-    await this.db.run(`UPDATE resource_servers SET name = ?, scopes = ?, token_lifetime = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`, [
-      patch.name ?? cur.name, JSON.stringify(patch.scopes ?? cur.scopes), patch.tokenLifetime ?? cur.tokenLifetime, Date.now(), tenantId, cur.id,
-    ]);
+  async update(tenantId: string, id: string, patch: ResourceServerPatch, q: Queryable = this.db): Promise<void> {
+    const sets: string[] = [];
+    const params: (string | number | null)[] = [];
+    for (const [k, v] of Object.entries(patch) as [keyof ResourceServerPatch, unknown][]) {
+      if (v === undefined) continue;
+      sets.push(`${PATCH_COLUMNS[k]} = ?`);
+      params.push(typeof v === 'object' && v !== null ? JSON.stringify(v) : (v as string | number | null));
+    }
+    sets.push('updated_at = ?');
+    params.push(Date.now(), tenantId, id);
+    await q.run(`UPDATE resource_servers SET ${sets.join(', ')} WHERE tenant_id = ? AND id = ?`, params);
   }
 
   /** The tenant's Management API (created with the tenant, never deleted). */

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
-import { ApiService } from '../../services/apis.ts';
-import type { Scope } from '../../store/resource-servers.ts';
+import { ApiService, type ClientGrantInput, type ResourceServerInput } from '../../services/apis.ts';
+import { ruledProperties } from '../../domain/object-fields/field-rules.ts';
+import { RESOURCE_SERVER_FIELDS } from '../../domain/object-fields/resource-server-fields.ts';
+import { CLIENT_GRANT_FIELDS } from '../../domain/object-fields/client-grant-fields.ts';
 import { presentClientGrant, presentResourceServer } from './present.ts';
 import { auditLog } from './audit.ts';
 import { filter, listResponse, parseQuery, project, type QuerySpec, type RawQuery } from './list-query.ts';
@@ -18,6 +20,12 @@ const scopes = {
   },
 } as const;
 const lifetime = { type: 'integer', minimum: 60, maximum: 2592000 } as const;
+const signing = { signing_alg: { type: 'string', maxLength: 16 }, signing_secret: { type: 'string', maxLength: 1024 } } as const;
+/** Auth0's other fields are accepted by the schemas and ruled, field by field, by the tables in src/domain/object-fields. */
+const rsCreateProps = ruledProperties(RESOURCE_SERVER_FIELDS, { name: { type: 'string', minLength: 1, maxLength: 200 }, identifier: { type: 'string', minLength: 1, maxLength: 600 }, scopes, token_lifetime: lifetime, ...signing });
+const rsUpdateProps = ruledProperties(RESOURCE_SERVER_FIELDS, { name: { type: 'string', minLength: 1, maxLength: 200 }, scopes, token_lifetime: lifetime, ...signing });
+// `identifier` cannot change once set: leave it out of the update schema so it is refused by name.
+delete rsUpdateProps.identifier;
 
 /** `GET /resource-servers`: Auth0 documents `include_fields` here but no `fields`, so there is nothing to project. */
 const apiListSpec: QuerySpec<{ identifiers: string[] }> = { offset: true, fields: 'include_fields', filters: { identifiers: filter.repeated(10, 600) } };
@@ -29,9 +37,14 @@ const grantListSpec: QuerySpec<{ audience: string; client_id: string }> = {
   filters: { audience: filter.string(600), client_id: filter.string(128) },
 };
 
+/** `GET /client-grants/{id}`: Auth0's SDK sends no parameters; `fields`/`include_fields` work as on the other GETs. */
+const grantGetSpec: QuerySpec = { fields: true };
+
 /** /api/v2/resource-servers and /api/v2/client-grants. */
 export function apiRoutes(app: FastifyInstance, services: Services): void {
   const apis = new ApiService(services);
+
+  const presentRs = (rs: Parameters<typeof presentResourceServer>[0]) => presentResourceServer(rs, apis.signingSecretOf(rs));
 
   app.get<{ Querystring: RawQuery }>('/resource-servers', { config: { scopes: ['read:resource_servers'] } }, async (req) => {
     const q = parseQuery(req.query, apiListSpec);
@@ -43,45 +56,38 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
         return { rows: r.resourceServers, total: r.total };
       },
       (rs) => ({ createdAt: rs.createdAt, id: rs.id }),
-      presentResourceServer,
+      presentRs,
     );
   });
 
-  app.post<{ Body: { name?: string; identifier: string; scopes?: Scope[]; token_lifetime?: number } }>(
+  app.post<{ Body: ResourceServerInput & { identifier: string } }>(
     '/resource-servers',
     {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['identifier'],
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, identifier: { type: 'string', minLength: 1, maxLength: 600 }, scopes, token_lifetime: lifetime, signing_alg: { const: 'RS256' } },
-        },
-      },
+      schema: { body: { type: 'object', additionalProperties: false, required: ['identifier'], properties: rsCreateProps } },
       config: { scopes: ['create:resource_servers'] },
     },
     async (req, reply) => {
       const rs = await apis.createApi(req.tenantCtx, { ...req.body, scopes: req.body.scopes?.map((s) => ({ value: s.value, description: s.description ?? '' })) });
       auditLog(services, req, 'Create resource server', { identifier: rs.identifier });
-      return reply.code(201).send(presentResourceServer(rs));
+      return reply.code(201).send(presentRs(rs));
     },
   );
 
   app.get<{ Params: { id: string }; Querystring: RawQuery }>('/resource-servers/:id', { schema: { params }, config: { scopes: ['read:resource_servers'] } }, async (req) => {
     const q = parseQuery(req.query, apiGetSpec);
-    return project(presentResourceServer(await apis.getApi(req.tenantCtx, req.params.id)), q.projection);
+    return project(presentRs(await apis.getApi(req.tenantCtx, req.params.id)), q.projection);
   });
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; scopes?: Scope[]; token_lifetime?: number } }>(
+  app.patch<{ Params: { id: string }; Body: ResourceServerInput }>(
     '/resource-servers/:id',
     {
-      schema: { params, body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, scopes, token_lifetime: lifetime } } },
+      schema: { params, body: { type: 'object', additionalProperties: false, properties: rsUpdateProps } },
       config: { scopes: ['update:resource_servers'] },
     },
     async (req) => {
       const rs = await apis.updateApi(req.tenantCtx, req.params.id, { ...req.body, scopes: req.body.scopes?.map((s) => ({ value: s.value, description: s.description ?? '' })) });
       auditLog(services, req, 'Update resource server', { identifier: rs.identifier });
-      return presentResourceServer(rs);
+      return presentRs(rs);
     },
   );
 
@@ -106,15 +112,21 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
   });
 
   const scopeList = { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 280 } } as const;
-  app.post<{ Body: { client_id: string; audience: string; scope: string[] } }>(
+  app.get<{ Params: { id: string }; Querystring: RawQuery }>('/client-grants/:id', { schema: { params }, config: { scopes: ['read:client_grants'] } }, async (req) => {
+    const q = parseQuery(req.query, grantGetSpec);
+    return project(presentClientGrant(await apis.getGrant(req.tenantCtx, req.params.id)), q.projection);
+  });
+
+  app.post<{ Body: ClientGrantInput & { client_id: string; audience: string } }>(
     '/client-grants',
     {
       schema: {
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['client_id', 'audience', 'scope'],
-          properties: { client_id: { type: 'string', maxLength: 128 }, audience: { type: 'string', maxLength: 600 }, scope: scopeList },
+          // Signet grants per application: Auth0's client-less default grants (default_for) are refused by name.
+          required: ['client_id', 'audience'],
+          properties: ruledProperties(CLIENT_GRANT_FIELDS, { client_id: { type: 'string', maxLength: 128 }, audience: { type: 'string', maxLength: 600 }, scope: scopeList }),
         },
       },
       config: { scopes: ['create:client_grants'] },
@@ -126,11 +138,15 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.patch<{ Params: { id: string }; Body: { scope: string[] } }>(
+  const grantUpdateProps = ruledProperties(CLIENT_GRANT_FIELDS, { scope: { ...scopeList, type: ['array', 'null'] } });
+  // The application and API of a grant cannot change: refused by name as unknown fields.
+  delete grantUpdateProps.client_id;
+  delete grantUpdateProps.audience;
+  app.patch<{ Params: { id: string }; Body: ClientGrantInput }>(
     '/client-grants/:id',
-    { schema: { params, body: { type: 'object', additionalProperties: false, required: ['scope'], properties: { scope: scopeList } } }, config: { scopes: ['update:client_grants'] } },
+    { schema: { params, body: { type: 'object', additionalProperties: false, properties: grantUpdateProps } }, config: { scopes: ['update:client_grants'] } },
     async (req) => {
-      const g = await apis.updateGrant(req.tenantCtx, req.params.id, req.body.scope);
+      const g = await apis.updateGrant(req.tenantCtx, req.params.id, { ...req.body, scope: req.body.scope === null ? [] : req.body.scope });
       auditLog(services, req, 'Update client grant', { client_grant_id: g.id });
       return presentClientGrant(g);
     },

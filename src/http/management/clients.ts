@@ -6,6 +6,8 @@ import { credentialBodySchema } from './credentials.ts';
 import { auditLog } from './audit.ts';
 import { filter, listResponse, parseQuery, project, type QuerySpec, type RawQuery } from './list-query.ts';
 import { APP_TYPES } from '../../domain/app-types.ts';
+import { ruledProperties } from '../../domain/object-fields/field-rules.ts';
+import { CLIENT_FIELDS } from '../../domain/object-fields/client-fields.ts';
 
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 128 } } } as const;
 const strings = { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2048 } } as const;
@@ -23,7 +25,8 @@ const createSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
-  properties: {
+  // Auth0's other fields are accepted here and ruled, field by field, by CLIENT_FIELDS.
+  properties: ruledProperties(CLIENT_FIELDS, {
     ...common,
     token_endpoint_auth_method: { type: 'string', maxLength: 32 },
     client_authentication_methods: {
@@ -38,13 +41,13 @@ const createSchema = {
         },
       },
     },
-  },
+  }),
 } as const;
 
 const updateSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: {
+  properties: ruledProperties(CLIENT_FIELDS, {
     ...common,
     token_endpoint_auth_method: { type: ['string', 'null'], maxLength: 32 },
     client_authentication_methods: {
@@ -64,7 +67,7 @@ const updateSchema = {
         },
       },
     },
-  },
+  }),
 } as const;
 
 /** `GET /clients`: Auth0's paging (offset and checkpoint), projection and filters. */

@@ -25,9 +25,12 @@ export function presentCredential(c: StoredCredential) {
   };
 }
 
+/** Auth0's client: its descriptive fields as sent, then Signet's own (which always win). */
 export function presentClient(view: ClientView, tenantName: string, opts: { secret?: string } = {}) {
   const c = view.client;
+  const { jwt_configuration: jwt, ...extras } = c.extras;
   return {
+    ...extras,
     client_id: c.clientId,
     tenant: tenantName,
     name: c.name,
@@ -42,26 +45,29 @@ export function presentClient(view: ClientView, tenantName: string, opts: { secr
     grant_types: c.grantTypes,
     callbacks: c.callbacks,
     allowed_origins: c.allowedOrigins,
-    jwt_configuration: { alg: c.jwtAlg },
+    jwt_configuration: { ...(jwt as object | undefined), alg: c.jwtAlg },
     created_at: iso(c.createdAt),
     updated_at: iso(c.updatedAt),
   };
 }
 
-export function presentResourceServer(rs: ResourceServer) {
+/** Auth0's resource server: its descriptive fields as sent, then Signet's own; the HS256 secret as Auth0 returns it. */
+export function presentResourceServer(rs: ResourceServer, signingSecret: string | undefined) {
   return {
+    ...rs.extras,
     id: rs.id,
     name: rs.name,
     identifier: rs.identifier,
     scopes: rs.scopes,
     signing_alg: rs.signingAlg,
+    ...(signingSecret !== undefined && { signing_secret: signingSecret }),
     token_lifetime: rs.tokenLifetime,
     is_system: rs.isSystem,
   };
 }
 
 export function presentClientGrant(g: ClientGrant) {
-  return { id: g.id, client_id: g.clientId, audience: g.audience, scope: g.scope };
+  return { ...g.extras, id: g.id, client_id: g.clientId, audience: g.audience, scope: g.scope, is_system: false };
 }
 
 export function presentLog(e: StoredLogEvent) {

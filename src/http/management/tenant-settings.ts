@@ -1,11 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
-import { checkTenantSettings, LEGACY_AUDIENCE_WINDOW_DAYS, type TenantSettings } from '../../domain/tenant-settings.ts';
+import { LEGACY_AUDIENCE_WINDOW_DAYS, updateTenantSettings, type TenantSettings } from '../../domain/tenant-settings.ts';
+import { ruledProperties } from '../../domain/object-fields/field-rules.ts';
+import { TENANT_SETTING_FIELDS } from '../../domain/object-fields/tenant-setting-fields.ts';
 import { auditLog } from './audit.ts';
 
 /** /api/v2/tenants/settings — the tenant's name, plan, client-authentication policy and log retention. */
 export function tenantSettingsRoutes(app: FastifyInstance, services: Services): void {
-  const present = (name: string, plan: string, issuer: string, s: TenantSettings) => ({ friendly_name: name, plan, issuer, ...s });
+  // Auth0's settings as sent, then Signet's own; friendly_name is the tenant name until one is set.
+  const present = (name: string, plan: string, issuer: string, s: TenantSettings) => {
+    const { extras = {}, ...own } = s;
+    return { ...extras, friendly_name: extras.friendly_name ?? name, plan, issuer, ...own };
+  };
 
   app.get('/tenants/settings', { config: { scopes: ['read:tenant_settings'] } }, async (req) => {
     const { tenant, primaryIssuer } = req.tenantCtx;
@@ -25,26 +31,27 @@ export function tenantSettingsRoutes(app: FastifyInstance, services: Services): 
     };
   });
 
-  app.patch<{ Body: Partial<TenantSettings> }>(
+  app.patch<{ Body: Record<string, unknown> }>(
     '/tenants/settings',
     {
       schema: {
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: {
+          // Auth0's other settings are accepted here and ruled, field by field, by TENANT_SETTING_FIELDS.
+          properties: ruledProperties(TENANT_SETTING_FIELDS, {
             max_assertion_lifetime: { type: 'integer' },
             clock_skew: { type: 'integer' },
             audience_policy: { type: 'string', enum: ['strict', 'legacy'] },
             log_retention_days: { type: 'integer' },
-          },
+          }),
         },
       },
       config: { scopes: ['update:tenant_settings'] },
     },
     async (req) => {
       const { tenant, primaryIssuer } = req.tenantCtx;
-      const next = checkTenantSettings(req.body, tenant.settings);
+      const next = updateTenantSettings(req.body, tenant.settings);
       await services.store.tenants.update(tenant.id, { settings: next });
       services.cache.invalidateAll();
       await services.directory.reload();

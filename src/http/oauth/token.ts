@@ -3,6 +3,7 @@ import type { Services } from '../services.ts';
 import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
 import { mintAccessToken } from '../../domain/access-token.ts';
 import { resolveScopes } from '../../domain/scopes.ts';
+import type { TenantSettings } from '../../domain/tenant-settings.ts';
 import type { AuthenticatedClient } from '../../services/client-authentication.ts';
 import { oauthErrorBody, type OAuthErrorBody } from '../errors.ts';
 
@@ -71,19 +72,21 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
       if (!client.grantTypes.includes('client_credentials')) {
         throw new OAuthRequestError('unauthorized_client', 'This application is not allowed the client_credentials grant (see its grant_types).');
       }
-      if (!body.audience) throw new OAuthRequestError('invalid_request', 'audience is required: the identifier of the API the token is for.');
-      const grant = grants.get(body.audience);
+      // As on Auth0, a request that names no API gets the tenant's default_audience, if it has one.
+      const audience = body.audience || defaultAudience(tenant.tenant.settings);
+      if (!audience) throw new OAuthRequestError('invalid_request', 'audience is required: the identifier of the API the token is for.');
+      const grant = grants.get(audience);
       if (!grant) {
         throw new OAuthRequestError(
           'access_denied',
-          `Client is not authorized to access "${body.audience.slice(0, 200)}". Create a client grant for this application and API.`,
+          `Client is not authorized to access "${audience.slice(0, 200)}". Create a client grant for this application and API.`,
           403,
         );
       }
       const scope = resolveScopes(body.scope, grant.scopes, grant.apiScopes);
       const key = await services.directory.signingKey(tenant.tenant);
       const { token, expiresIn } = await mintAccessToken(
-        { issuer: tenant.issuer, clientId: client.clientId, audience: body.audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
+        { issuer: tenant.issuer, clientId: client.clientId, audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
         key,
       );
       if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
@@ -98,7 +101,7 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
         userAgent: req.headers['user-agent'] ?? null,
         date: now,
         details: {
-          audience: body.audience,
+          audience,
           scope,
           auth_method: auth.method,
           ...(auth.assertion && {
@@ -173,4 +176,9 @@ function detectMethod(req: FastifyRequest): string | null {
   if (req.headers.authorization) return 'client_secret_basic';
   if (b.client_secret !== undefined) return 'client_secret_post';
   return null;
+}
+
+function defaultAudience(settings: TenantSettings): string | undefined {
+  const a = settings.extras?.default_audience;
+  return typeof a === 'string' && a ? a : undefined;
 }

@@ -192,6 +192,15 @@ const MIGRATIONS: string[] = [
   CREATE INDEX resource_servers_tenant_created ON resource_servers(tenant_id, created_at, id);
   CREATE INDEX client_grants_tenant_created ON client_grants(tenant_id, created_at, id)
   `,
+  // 7: Auth0's descriptive fields of applications, APIs and client grants, stored as sent in one
+  // JSON document per row (src/domain/object-fields says which fields and why); an API's HS256
+  // signing secret, sealed like client secrets.
+  `
+  ALTER TABLE clients ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE resource_servers ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE resource_servers ADD COLUMN signing_secret_enc TEXT;
+  ALTER TABLE client_grants ADD COLUMN extras TEXT NOT NULL DEFAULT '{}'
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
