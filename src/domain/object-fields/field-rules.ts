@@ -39,7 +39,7 @@ export function applyExtras(rules: FieldRules, body: Record<string, unknown>, cu
   const next: Extras = { ...current };
   for (const [field, value] of Object.entries(body)) {
     if (value === undefined) continue;
-    const rule = rules[field];
+    const rule = Object.hasOwn(rules, field) ? rules[field] : undefined;
     if (!rule) throw new InvalidInputError('invalid_body', `Payload validation error: 'Additional properties not allowed: ${field}'.`, field);
     if (rule.status === 'core') continue;
     if (value === null) {
@@ -142,7 +142,7 @@ export function shape(props: Record<string, Check>, required: readonly string[] 
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(p, 'must be an object');
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      const check = props[k];
+      const check = Object.hasOwn(props, k) ? props[k] : undefined;
       if (!check) throw invalid(`${p}.${k.slice(0, 64)}`, 'is not a known property');
       if (o[k] !== undefined) check(o[k], `${p}.${k}`);
     }
