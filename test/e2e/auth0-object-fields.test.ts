@@ -205,6 +205,8 @@ describe('client grants', () => {
     const r = await tenant.api('GET', `/client-grants/${id}`);
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, { id, client_id: app.clientId, audience: app.audience, scope: ['read:things'], is_system: false });
+    assert.deepEqual((await tenant.api('GET', `/client-grants/${id}?fields=scope,audience`)).body, { audience: app.audience, scope: ['read:things'] });
+    assertMgmtError(await tenant.api('GET', `/client-grants/${id}?per_page=5`), 400, 'invalid_query_string', /per_page/);
     assertMgmtError(await tenant.api('GET', '/client-grants/cgr_doesnotexist'), 404, 'client_grant_not_found');
     const other = await h.createTenant();
     assertMgmtError(await other.api('GET', `/client-grants/${id}`), 404, 'client_grant_not_found');
