@@ -71,6 +71,8 @@ export class ClientAuthError extends SignetError {
   readonly kind = 'client_auth';
   /** The client the request claimed to be, when it could be read (for the log event). */
   clientId?: string;
+  /** Its name, when it exists on the tenant (for the log event). */
+  clientName?: string;
   constructor(
     code: string,
     message: string,

@@ -75,11 +75,13 @@ export class ClientAuthenticator {
     // Decoding needs only the size limit; the tenant's current policy is applied by verifyWith.
     const decoded = decodeClientAssertion(input.clientAssertion, assertionPolicy(tenant.tenant.settings));
     const clientId = decoded.clientId;
+    let name: string | undefined;
     try {
       if (input.clientId !== undefined && input.clientId !== clientId) {
         throw new ClientAuthError('client_id_mismatch', "The client_id parameter differs from the assertion's 'iss' and 'sub'.");
       }
       let ctx = await this.requireClient(tenant, clientId);
+      name = ctx.client.name;
       let verified: VerifiedAssertion;
       try {
         verified = this.verifyWith(ctx, tenant, decoded, now);
@@ -104,7 +106,10 @@ export class ClientAuthenticator {
       }
       return { ctx, method: 'private_key_jwt', assertion: verified };
     } catch (err) {
-      if (err instanceof ClientAuthError) err.clientId ??= clientId;
+      if (err instanceof ClientAuthError) {
+        err.clientId ??= clientId;
+        err.clientName ??= name;
+      }
       throw err;
     }
   }
@@ -116,8 +121,10 @@ export class ClientAuthenticator {
   }
 
   private async secret(tenant: TenantContext, clientId: string, secret: string, method: AuthMethod): Promise<AuthenticatedClient> {
+    let name: string | undefined;
     try {
       let ctx = await this.requireClient(tenant, clientId);
+      name = ctx.client.name;
       // Secret auth is not the hot path: confirm the cached view is current before trusting it.
       if ((await this.store.clients.stamp(clientId)) !== ctx.stamp) {
         this.cache.invalidate(tenant.tenant.id, clientId);
@@ -138,7 +145,10 @@ export class ClientAuthenticator {
       if (!secretMatches(ctx.secret, secret)) throw new ClientAuthError('invalid_secret', 'The client secret is incorrect.');
       return { ctx, method };
     } catch (err) {
-      if (err instanceof ClientAuthError) err.clientId ??= clientId;
+      if (err instanceof ClientAuthError) {
+        err.clientId ??= clientId;
+        err.clientName ??= name;
+      }
       throw err;
     }
   }

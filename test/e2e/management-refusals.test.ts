@@ -123,7 +123,7 @@ test('clients: jwt_configuration.alg other than RS256 is refused', async () => {
 });
 
 test('logs: an unsupported q is refused rather than ignored; an unknown log id is a 404; paging is bounded', async () => {
-  assertMgmtError(await tenant.api('GET', `/logs?q=${encodeURIComponent('user_name:"bob"')}`), 400, 'invalid_query', /q supports/);
+  assertMgmtError(await tenant.api('GET', `/logs?q=${encodeURIComponent('connection:"bob"')}`), 400, 'invalid_query_string', /"connection" is not searchable/);
   assertMgmtError(await tenant.api('GET', '/logs/90020260101000000000000000000000000000000000000000000000'), 404, 'log_not_found');
   assertMgmtError(await tenant.api('GET', '/clients?per_page=101'), 400, 'invalid_query_string', /per_page/);
   assertMgmtError(await tenant.api('GET', '/clients?per_page=0'), 400, 'invalid_query_string', /per_page/);

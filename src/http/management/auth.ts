@@ -12,8 +12,12 @@ declare module 'fastify' {
       scopes: Set<string>;
       /** The application whose access token made the call (null for a dashboard admin). */
       clientId: string | null;
+      /** That application's name, for the log events the call writes. */
+      clientName?: string | null;
       /** The dashboard admin who made the call (null for an access token). */
       admin: string | null;
+      /** That admin's id. */
+      adminId?: string | null;
     };
   }
   interface FastifyContextConfig {
@@ -45,7 +49,7 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
       const ctx = await services.directory.byName(name);
       if (!ctx) throw new NotFoundError('tenant_not_found', `No tenant named ${name.slice(0, 64)}.`);
       req.tenantCtx = ctx;
-      req.mgmt = { scopes: ALL_SCOPES, clientId: null, admin: admin.email };
+      req.mgmt = { scopes: ALL_SCOPES, clientId: null, admin: admin.email, adminId: admin.id };
       return;
     }
     if (!header || !/^bearer /i.test(header)) throw new UnauthorizedError('missing_token', 'Missing authentication: send an access token for the Management API as "Authorization: Bearer <token>".');
@@ -58,13 +62,13 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
     });
     if (!claims) throw new UnauthorizedError('invalid_token', 'Invalid token.');
     const clientId = typeof claims.azp === 'string' ? claims.azp : null;
-    await assertGrantStands(services, tenant, clientId, claims.iat);
+    const clientName = await assertGrantStands(services, tenant, clientId, claims.iat);
     const scopes = new Set(typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
     const needed = req.routeOptions.config.scopes;
     if (needed && !needed.some((s) => scopes.has(s))) {
       throw new ForbiddenError('insufficient_scope', `Insufficient scope; expected any of: ${needed.join(',')}.`);
     }
-    req.mgmt = { scopes, clientId, admin: null };
+    req.mgmt = { scopes, clientId, clientName, admin: null };
   });
 }
 
@@ -73,12 +77,13 @@ export function registerManagementAuth(app: FastifyInstance, services: Services)
  * application's grant for the Management API still exist: deleting either revokes the tokens
  * already issued (which live for the API's token_lifetime, 24 h by default). A token older
  * than the grant was issued under an earlier grant that was deleted. The client's cached view
- * answers this, so the check costs no query on a warm cache.
+ * answers this, so the check costs no query on a warm cache. Returns the application's name.
  */
-async function assertGrantStands(services: Services, tenant: TenantContext, clientId: string | null, iat: unknown): Promise<void> {
+async function assertGrantStands(services: Services, tenant: TenantContext, clientId: string | null, iat: unknown): Promise<string> {
   const ctx = clientId === null ? null : await services.cache.get(tenant.tenant.id, clientId);
   const grant = ctx?.grants.get(managementAudience(tenant.primaryIssuer));
   if (!grant || typeof iat !== 'number' || iat < Math.floor(grant.createdAt / 1000)) {
     throw new UnauthorizedError('invalid_token', 'Invalid token: the application it was issued to, or its grant for the Management API, has been deleted.');
   }
+  return ctx!.client.name;
 }

@@ -70,7 +70,14 @@ export function presentClientGrant(g: ClientGrant) {
   return { ...g.extras, id: g.id, client_id: g.clientId, audience: g.audience, scope: g.scope, is_system: false };
 }
 
-export function presentLog(e: StoredLogEvent) {
+/** The fields of a presented log event (what `fields` may name). */
+export const LOG_FIELDS = [
+  'log_id', '_id', 'date', 'type', 'description', 'client_id', 'client_name', 'ip', 'user_agent',
+  'hostname', 'audience', 'scope', 'user_id', 'user_name', 'details',
+] as const;
+
+/** A log event in Auth0's shape; fields an event does not have are left out, as Auth0 does, except the four it always had. */
+export function presentLog(e: StoredLogEvent): Record<string, unknown> {
   return {
     log_id: e.id,
     _id: e.id,
@@ -81,6 +88,11 @@ export function presentLog(e: StoredLogEvent) {
     client_name: e.clientName,
     ip: e.ip,
     user_agent: e.userAgent,
+    ...(e.hostname !== null && { hostname: e.hostname }),
+    ...(e.audience !== null && { audience: e.audience }),
+    ...(e.scope !== null && { scope: e.scope }),
+    ...(e.userId !== null && { user_id: e.userId }),
+    ...(e.userName !== null && { user_name: e.userName }),
     details: e.details,
   };
 }

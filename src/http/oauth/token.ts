@@ -99,6 +99,9 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
         clientName: client.name,
         ip: req.ip,
         userAgent: req.headers['user-agent'] ?? null,
+        hostname: tenant.host,
+        audience: body.audience,
+        scope: scope || null,
         date: now,
         details: {
           audience,
@@ -154,9 +157,13 @@ export function logTokenFailure(
     type: 'feccft',
     description: err instanceof ClientAuthError ? 'Failed client authentication' : body.error_description,
     clientId,
-    clientName: auth?.ctx.client.name ?? null,
+    // Named only when the client exists on this tenant (it was read to authenticate it).
+    clientName: auth?.ctx.client.name ?? (err instanceof ClientAuthError ? err.clientName : undefined) ?? null,
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? null,
+    hostname: req.tenantCtx.host,
+    audience: typeof form.audience === 'string' ? form.audience : null,
+    scope: typeof form.scope === 'string' ? form.scope : null,
     date: now,
     details: {
       error: body.error,

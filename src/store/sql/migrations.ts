@@ -201,6 +201,44 @@ const MIGRATIONS: string[] = [
   ALTER TABLE resource_servers ADD COLUMN signing_secret_enc TEXT;
   ALTER TABLE client_grants ADD COLUMN extras TEXT NOT NULL DEFAULT '{}'
   `,
+  // 8: log events are numbered per tenant at insert time (`seq`, from a per-tenant counter row
+  // that each inserting transaction locks until it commits), so the order of their numbers is
+  // the order in which they became visible: an exporter paging by checkpoint never passes a
+  // number that a still-uncommitted event will later take. Existing events are numbered in
+  // (date, id) order and keep their ids. Events also gain Auth0's top-level fields.
+  `
+  CREATE TABLE log_events_numbered (
+    tenant_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    id TEXT NOT NULL,
+    date BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    description TEXT NOT NULL,
+    client_id TEXT,
+    client_name TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    hostname TEXT,
+    audience TEXT,
+    scope TEXT,
+    user_id TEXT,
+    user_name TEXT,
+    details TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, seq)
+  );
+  INSERT INTO log_events_numbered (tenant_id, seq, id, date, type, description, client_id, client_name, ip, user_agent, details)
+    SELECT tenant_id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY date, id), id, date, type, description, client_id, client_name, ip, user_agent, details
+    FROM log_events;
+  DROP TABLE log_events;
+  ALTER TABLE log_events_numbered RENAME TO log_events;
+  CREATE UNIQUE INDEX log_events_tenant_id ON log_events(tenant_id, id);
+  CREATE INDEX log_events_tenant_date ON log_events(tenant_id, date, seq);
+  CREATE TABLE log_sequences (
+    tenant_id TEXT PRIMARY KEY,
+    last_seq BIGINT NOT NULL
+  );
+  INSERT INTO log_sequences (tenant_id, last_seq) SELECT tenant_id, MAX(seq) FROM log_events GROUP BY tenant_id;
+  `,
 ];
 
 export async function migrate(db: Db): Promise<void> {
