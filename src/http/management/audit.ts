@@ -15,7 +15,7 @@ export function auditLog(services: Services, req: FastifyRequest, description: s
     clientName: req.mgmt.clientName ?? null,
     userId: req.mgmt.clientId !== null ? `${req.mgmt.clientId}@clients` : (req.mgmt.adminId ?? null),
     userName: req.mgmt.clientId !== null ? (req.mgmt.clientName ?? null) : req.mgmt.admin,
-    hostname: req.tenantCtx.host,
+    hostname: req.hostname,
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? null,
     details: { ...details, method: req.method, path: req.url.split('?')[0], ...(req.mgmt.admin && { admin: req.mgmt.admin }) },
