@@ -241,9 +241,10 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-export async function migrate(db: Db): Promise<void> {
+/** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
+export async function migrate(db: Db, upTo = MIGRATIONS.length): Promise<void> {
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
-  for (let i = 0; i < MIGRATIONS.length; i++) {
+  for (let i = 0; i < Math.min(upTo, MIGRATIONS.length); i++) {
     const version = i + 1;
     await db.transaction(async (tx) => {
       // Several workers may start at once: serialise them (SQLite's BEGIN IMMEDIATE already does).
