@@ -90,6 +90,7 @@ describe('the log search parser is linear in q', () => {
     'leading blanks': shape('', ' ', 'type:x', size),
     'opening parentheses': '('.repeat(size),
     'closing parentheses': ')'.repeat(size),
+    'closing brackets': ']'.repeat(size),
     'NOT after NOT': shape('', 'NOT ', 'type:x', size),
     'wildcards in one value': shape('description:', '*abc', '', size),
     'a quote never closed, full of escapes': shape('description:"', '\\"', '', size),

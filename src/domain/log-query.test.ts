@@ -77,7 +77,7 @@ describe('parseLogQuery: everything else is refused by name', () => {
   it('names fields it cannot search', () => {
     refused('connection:"Username-Password-Authentication"', /"connection" is not searchable: Signet records no connections/);
     refused('strategy_type:enterprise', /"strategy_type" is not searchable/);
-    refused('user_name.raw:bob', /\.raw/);
+    refused('user_name.raw:bob', /the "\.raw" suffix/);
     refused('details.error:x', /details are not indexed/);
     refused('colour:red', /"colour" is not searchable; searchable fields are date, log_id/);
   });
@@ -111,6 +111,8 @@ describe('parseLogQuery: everything else is refused by name', () => {
     refused('date:[2018 2019]', /written date:\[low TO high\]/);
     refused('date:[2018 TO 2019', /not closed/);
     refused('type:a\\', /unfinished escape/);
+    refused('type:a ]', /unexpected "\]" at character 8/);
+    refused('type:a }', /unexpected "\}"/);
   });
 
   it('bounds length, nesting and terms', () => {

@@ -109,7 +109,6 @@ class Lexer {
     }
     if (c === '"') return { t: 'term', at, value: this.quoted() };
     if (c === '[' || c === '{') fail(`a range needs a field, as in date:[2024-01-01 TO *] (at character ${at + 1}).`);
-    if (c === ']' || c === '}') fail(`unexpected "${c}" at character ${at + 1}.`);
     // A field name is a run of name characters directly followed by a colon.
     let j = at;
     while (j < this.s.length && isFieldChar(this.s[j]!)) j++;
@@ -156,6 +155,8 @@ class Lexer {
       text += c;
       this.i++;
     }
+    // A stray "]" or "}" (the other delimiters are handled before a word starts): an empty word would never advance.
+    if (this.i === at) fail(`unexpected "${first}" at character ${at + 1}.`);
     return { text, stars, quoted: false };
   }
 
