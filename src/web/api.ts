@@ -128,6 +128,12 @@ export interface LogEvent {
   client_name: string | null;
   ip?: string | null;
   user_agent?: string | null;
+  hostname?: string;
+  audience?: string;
+  scope?: string;
+  /** The actor of a Management API call: the calling application (`{client_id}@clients`) or the dashboard admin. */
+  user_id?: string;
+  user_name?: string;
   details: unknown;
 }
 
