@@ -119,7 +119,11 @@ export class LogStore {
 
   private async write(tx: Queryable, batch: PendingEvent[]): Promise<void> {
     const byTenant = new Map<string, PendingEvent[]>();
-    for (const e of batch) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    for (const e of batch) {
+      const list = byTenant.get(e.tenantId);
+      if (list) list.push(e);
+      else byTenant.set(e.tenantId, [e]);
+    }
     // Tenants in a fixed order: two flushes never wait on each other's counters crosswise.
     for (const tenantId of [...byTenant.keys()].sort()) {
       const events = byTenant.get(tenantId)!;
