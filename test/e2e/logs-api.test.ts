@@ -217,6 +217,9 @@ for (const db of ['sqlite', 'postgres'] as const) {
       await refused(`?q=${encodeURIComponent('type:s?cc')}`, 'q', /q: the "\?" wildcard is not supported/);
       await refused(`?q=${encodeURIComponent('type:a type:b')}`, 'q', /q: terms must be joined by AND or OR/);
       await refused(`?q=${encodeURIComponent('user_name:*ab')}`, 'q', /at least 3 literal characters/);
+      await refused(`?q=${encodeURIComponent('type:a\u0000b')}`, 'q', /q must not contain a NUL character/);
+      await refused('?from=900%00', 'from', /from must not contain a NUL character/);
+      assertMgmtError(await tenant.api('GET', '/logs/900%00'), 404, 'log_not_found');
       const one = await tenant.api('GET', '/logs?take=1');
       assertMgmtError(await tenant.api('GET', `/logs/${one.body[0].log_id}?fields=type`), 400, 'invalid_query_string', /\/logs\/\{id\} takes no query parameters/);
       assertMgmtError(await tenant.api('GET', `/logs/900${'0'.repeat(53)}`), 404, 'log_not_found');

@@ -77,6 +77,8 @@ export function logRoutes(app: FastifyInstance, services: Services): void {
           refuse(name, `Unknown query parameter ${name.slice(0, 64)}. /logs accepts: ${[...SEARCH_PARAMS, ...CHECKPOINT_PARAMS].join(', ')}.`);
         }
         if (Array.isArray(v)) refuse(name, `${name} may be given only once.`);
+        // PostgreSQL refuses NUL in a text parameter (a 500); no value of these parameters holds one.
+        if (v.includes('\u0000')) refuse(name, `${name} must not contain a NUL character.`);
       }
       const q = raw as Record<string, string | undefined>;
       const tenantId = req.tenantCtx.tenant.id;
@@ -122,7 +124,7 @@ export function logRoutes(app: FastifyInstance, services: Services): void {
     async (req) => {
       const extra = Object.keys(req.query as object)[0];
       if (extra !== undefined) refuse(extra, `Unknown query parameter ${extra.slice(0, 64)}. /logs/{id} takes no query parameters.`);
-      const e = await services.store.logs.get(req.tenantCtx.tenant.id, req.params.id);
+      const e = req.params.id.includes('\u0000') ? undefined : await services.store.logs.get(req.tenantCtx.tenant.id, req.params.id);
       if (!e) throw new NotFoundError('log_not_found', 'Log event not found.');
       return presentLog(e);
     },
