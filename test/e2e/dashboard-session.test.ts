@@ -60,7 +60,7 @@ describe('dashboard session', () => {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  const events = async (tenant: TestTenant, type: string) => (await tenant.api('GET', `/logs?q=type:${type}`)).body as { type: string; details: Record<string, unknown> }[];
+  const events = async (tenant: TestTenant, type: string) => (await tenant.api('GET', `/logs?q=type:${type}`)).body as { type: string; details: Record<string, unknown>; user_id?: string; user_name?: string; client_id: string | null }[];
   /** The platform audit log as the dashboard reads it. */
   const audit = async (s: Session) => {
     const r = await h.fetch(`${origin}/dashboard/api/audit?limit=1000`, { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
@@ -183,6 +183,10 @@ describe('dashboard session', () => {
     assert.equal(created.status, 201);
     const apiEvent = (await events(h.defaultTenant, 'sapi')).find((e) => e.details.client_id === created.body.client_id);
     assert.equal(apiEvent?.details.admin, 'admin@example.com');
+    // The actor, in Auth0's top-level fields: the admin, not an application.
+    assert.equal(apiEvent?.user_name, 'admin@example.com');
+    assert.match(apiEvent?.user_id ?? '', /^adm_/);
+    assert.equal(apiEvent?.client_id, null);
   });
 
   test('a session names its tenant per request; unknown or missing tenants are refused', async () => {
