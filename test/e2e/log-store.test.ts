@@ -14,7 +14,7 @@ import { LogStore, logIdOf } from '../../src/store/logs.ts';
 import { freshPostgresDatabase, requirePostgres } from '../support/services.ts';
 
 /** The last schema version before events were numbered. */
-const BEFORE_NUMBERING = 6;
+const BEFORE_NUMBERING = 7;
 
 async function upgrade(db: Db) {
   await migrate(db, BEFORE_NUMBERING);
