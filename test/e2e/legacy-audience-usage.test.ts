@@ -68,6 +68,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.ok(at >= before - 1000 && at <= h!.clock.now(), `last use ${body.clients[0]!.last_legacy_audience_at}`);
       assert.ok(Math.abs(Date.parse(body.since) - (h!.clock.now() - 30 * DAY)) < 60_000, `since ${body.since} is 30 days back`);
       assert.deepEqual((await listed(other)).clients, [], 'another tenant sees nothing of it');
+      // It takes no parameters: one is refused by name, not ignored.
+      const paged = await tenant.api('GET', '/tenants/settings/legacy-audience-clients?per_page=5');
+      assert.equal(paged.status, 400, JSON.stringify(paged.body));
+      assert.match(paged.body.message, /per_page/);
     });
 
     test('the last use is written at most once a minute per application, follows the latest use, leaves after 30 days and with the application', async (t) => {

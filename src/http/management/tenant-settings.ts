@@ -4,6 +4,7 @@ import { LEGACY_AUDIENCE_WINDOW_DAYS, updateTenantSettings, type TenantSettings 
 import { ruledProperties } from '../../domain/object-fields/field-rules.ts';
 import { TENANT_SETTING_FIELDS } from '../../domain/object-fields/tenant-setting-fields.ts';
 import { auditLog } from './audit.ts';
+import { parseQuery, type RawQuery } from './list-query.ts';
 
 /** /api/v2/tenants/settings — the tenant's name, plan, client-authentication policy and log retention. */
 export function tenantSettingsRoutes(app: FastifyInstance, services: Services): void {
@@ -20,7 +21,9 @@ export function tenantSettingsRoutes(app: FastifyInstance, services: Services): 
 
   // Signet extension: the applications that would be refused if the policy went back to strict
   // (what the dashboard warns about while the legacy policy is on).
-  app.get('/tenants/settings/legacy-audience-clients', { config: { scopes: ['read:tenant_settings'] } }, async (req) => {
+  app.get<{ Querystring: RawQuery }>('/tenants/settings/legacy-audience-clients', { config: { scopes: ['read:tenant_settings'] } }, async (req) => {
+    // It takes no parameters: any is refused by name rather than ignored.
+    parseQuery(req.query, {});
     const { tenant } = req.tenantCtx;
     const since = services.clock() - LEGACY_AUDIENCE_WINDOW_DAYS * 86_400_000;
     const uses = await services.store.legacyAudience.since(tenant.id, since);
