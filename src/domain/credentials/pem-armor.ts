@@ -161,7 +161,7 @@ export function readSinglePemBlock(text: string): PemBlock {
 }
 
 /** Canonical PEM: 64-character lines, LF endings, trailing newline (what Node and OpenSSL write). */
-export function encodePem(label: CredentialPemLabel, der: Uint8Array): string {
+export function encodePem(label: CredentialPemLabel | 'PKCS7', der: Uint8Array): string {
   const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
