@@ -14,10 +14,11 @@ import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.
 export async function serve(opts: { workers: number }): Promise<void> {
   const config = loadConfig();
   if (opts.workers > 1 && cluster.isPrimary) {
-    // Migrate and create the default tenant once, before workers race for it.
+    // Migrate, create the default tenant and bring signing keys up to date once, before workers race for it.
     const services = await buildServices(config);
     const created = await ensureDefaultTenant(services.store, services.box, config);
     const followed = await followPublicUrl(services.store, config);
+    await services.store.signingKeys.upkeep(Date.now());
     const admins = (await services.store.admins.list()).length;
     await services.close();
     announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
@@ -54,6 +55,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
     // Workers were started by a primary that already did this.
     const followed = cluster.isPrimary ? await followPublicUrl(services.store, config) : undefined;
+    if (cluster.isPrimary) await services.store.signingKeys.upkeep(Date.now());
     const admins = (await services.store.admins.list()).length;
     const app = await buildApp(services, {
       logger: { level: config.logLevel },

@@ -21,6 +21,9 @@ export const MANAGEMENT_SCOPES = [
   'read:logs',
   'read:tenant_settings',
   'update:tenant_settings',
+  'read:signing_keys',
+  'create:signing_keys',
+  'update:signing_keys',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

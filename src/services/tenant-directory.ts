@@ -30,6 +30,8 @@ export class TenantDirectory {
   private loading: Promise<void> | null = null;
   private keys = new Map<string, { version: number; key: SigningKey }>();
   private publicKeys = new Map<string, { version: number; keys: Map<string, KeyObject> }>();
+  /** Moves on every forgetKeys, so a key read that raced with a rotation is not cached. */
+  private generation = 0;
 
   constructor(private readonly store: Store, private readonly config: Config) {}
 
@@ -107,13 +109,19 @@ export class TenantDirectory {
     return [...this.byHost.values()].filter((c) => c.issuer === c.primaryIssuer).sort((a, b) => a.tenant.name.localeCompare(b.tenant.name));
   }
 
-  /** The tenant's current signing key, decrypted once per tenant version. */
+  /**
+   * The tenant's current signing key, decrypted once per tenant version. A rotation bumps the
+   * version: the process that rotated calls `forgetKeys` at once; every other process sees the
+   * new version at its next stamp check (at most STAMP_CHECK_MS later) and reloads.
+   */
   async signingKey(tenant: Tenant): Promise<SigningKey> {
     const hit = this.keys.get(tenant.id);
     if (hit && hit.version === tenant.version) return hit.key;
+    const generation = this.generation;
     const key = await this.store.signingKeys.current(tenant.id);
     if (!key) throw new Error(`Tenant ${tenant.name} has no signing key`);
-    this.keys.set(tenant.id, { version: tenant.version, key });
+    // A read that began before forgetKeys may hold the replaced key: use it once, never cache it.
+    if (generation === this.generation) this.keys.set(tenant.id, { version: tenant.version, key });
     return key;
   }
 
@@ -121,9 +129,18 @@ export class TenantDirectory {
   async verificationKeys(tenant: Tenant): Promise<Map<string, KeyObject>> {
     const hit = this.publicKeys.get(tenant.id);
     if (hit && hit.version === tenant.version) return hit.keys;
+    const generation = this.generation;
     const jwks = await this.store.signingKeys.publicJwks(tenant.id);
     const keys = new Map(jwks.map((j) => [j.kid, createPublicKey({ key: j as unknown as import('node:crypto').JsonWebKey, format: 'jwk' })]));
-    this.publicKeys.set(tenant.id, { version: tenant.version, keys });
+    if (generation === this.generation) this.publicKeys.set(tenant.id, { version: tenant.version, keys });
     return keys;
+  }
+
+  /** After this process rotated or revoked a tenant's keys: drop them now, then reload the tenant's version. */
+  async forgetKeys(tenantId: string): Promise<void> {
+    this.generation++;
+    this.keys.delete(tenantId);
+    this.publicKeys.delete(tenantId);
+    await this.reload();
   }
 }

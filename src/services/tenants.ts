@@ -52,6 +52,8 @@ export async function createTenant(store: Store, box: SecretBox, config: Config,
   const audience = managementAudience(issuer);
   const clientId = newClientId();
   const secret = newClientSecret();
+  const now = Date.now();
+  const keys = await store.signingKeys.prepareInitial(host, now);
 
   await store.db.transaction(async (tx) => {
     await store.tenants.create({ id, name, plan, settings: DEFAULT_TENANT_SETTINGS, primaryHost: host }, tx);
@@ -90,7 +92,7 @@ export async function createTenant(store: Store, box: SecretBox, config: Config,
       tx,
     );
     await store.clientGrants.insert({ id: newClientGrantId(), tenantId: id, clientId, audience, scope: [...MANAGEMENT_SCOPES], extras: {} }, tx);
-    await store.signingKeys.generate(id, tx);
+    await store.signingKeys.insertInitial(id, keys, now, tx);
   });
   return { tenant: name, plan, issuer, domain: host, management: { client_id: clientId, client_secret: secret, audience } };
 }

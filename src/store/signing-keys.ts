@@ -1,49 +1,272 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Db, Queryable } from './sql/db.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 import { jwkThumbprint } from '../domain/credentials/index.ts';
+import { certificateSha1, selfSignedCertificate } from '../domain/self-signed-certificate.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
+
+const generateRsa = promisify(generateKeyPair);
+
+/** Validity of a signing key's certificate. Nothing checks it (a key is trusted while it is published); Auth0's run ten years too. */
+const CERT_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
+
+export type SigningKeyStatus = 'next' | 'current' | 'previous' | 'revoked';
+
+export interface PublicSigningJwk extends JsonWebKey {
+  kid: string;
+  alg: string;
+  use: string;
+  x5c?: string[];
+  x5t?: string;
+}
 
 export interface SigningKey {
   kid: string;
   alg: 'RS256';
-  publicJwk: JsonWebKey & { kid: string; alg: string; use: string };
+  publicJwk: PublicSigningJwk;
   privateKey: KeyObject;
 }
 
-/** Each tenant's access-token signing keys; the private half is sealed with the master key. */
+/** What may be shown about a key: never its private half. */
+export interface SigningKeyInfo {
+  kid: string;
+  status: SigningKeyStatus;
+  certDer: Buffer;
+  createdAt: number;
+  currentSince: number | null;
+  currentUntil: number | null;
+  revokedAt: number | null;
+}
+
+interface Row {
+  kid: string;
+  tenant_id: string;
+  status: SigningKeyStatus;
+  public_jwk: string;
+  private_key_enc: string;
+  cert_der: string | null;
+  created_at: number;
+  current_since: number | null;
+  current_until: number | null;
+  revoked_at: number | null;
+}
+
+interface KeyMaterial {
+  kid: string;
+  publicJwk: PublicSigningJwk;
+  sealed: string;
+  certDer: Buffer;
+}
+
+export interface InitialKeys {
+  current: KeyMaterial;
+  next: KeyMaterial;
+}
+
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+/**
+ * Each tenant's access-token signing keys, with Auth0's life cycle: one `current` key signs;
+ * a `next` key is already published in the JWKS so relying parties know it before it signs;
+ * rotation makes next → current, current → previous and makes a new next; `previous` keys stay
+ * published until revoked; `revoked` keys are never published again. The private half is
+ * sealed with the master key and never leaves this class except as a KeyObject to sign with.
+ *
+ * Every change first bumps the tenant's version inside its transaction: that row lock
+ * serialises concurrent rotations of one tenant (PostgreSQL; SQLite transactions are already
+ * exclusive), and the new version tells every process's caches (TenantDirectory) to reload.
+ */
 export class SigningKeyStore {
   constructor(private readonly db: Db, private readonly box: SecretBox) {}
 
-  async generate(tenantId: string, q: Queryable = this.db): Promise<SigningKey> {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-    const kid = jwkThumbprint(jwk);
-    const publicJwk = { kty: 'RSA', n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' } as SigningKey['publicJwk'];
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-    await q.run(
-      `INSERT INTO signing_keys (kid, tenant_id, alg, public_jwk, private_key_enc, status, created_at) VALUES (?, ?, 'RS256', ?, ?, 'current', ?)`,
-      [kid, tenantId, JSON.stringify(publicJwk), this.box.seal(pem, `signing_key:${kid}`), Date.now()],
-    );
-    return { kid, alg: 'RS256', publicJwk, privateKey };
+  /** Key material for a new tenant (made before its transaction opens, so no lock is held while RSA keys are generated). */
+  async prepareInitial(commonName: string, now: number): Promise<InitialKeys> {
+    const [current, next] = await Promise.all([this.material(commonName, now), this.material(commonName, now)]);
+    return { current, next };
+  }
+
+  /** The first keys of a new tenant: a current one and the next one, already published. */
+  async insertInitial(tenantId: string, keys: InitialKeys, now: number, q: Queryable = this.db): Promise<void> {
+    await this.insert(q, tenantId, keys.current, 'current', now);
+    await this.insert(q, tenantId, keys.next, 'next', now);
   }
 
   /** The key new tokens are signed with (the newest `current` one). */
   async current(tenantId: string): Promise<SigningKey | undefined> {
-    const r = await this.db.get<{ kid: string; public_jwk: string; private_key_enc: string }>(
-      `SELECT kid, public_jwk, private_key_enc FROM signing_keys WHERE tenant_id = ? AND status = 'current' ORDER BY created_at DESC LIMIT 1`,
-      [tenantId],
-    );
+    const r = await this.db.get<Row>(`SELECT * FROM signing_keys WHERE tenant_id = ? AND status = 'current' ORDER BY created_at DESC LIMIT 1`, [tenantId]);
     if (!r) return undefined;
-    const pem = this.box.open(r.private_key_enc, `signing_key:${r.kid}`);
-    return { kid: r.kid, alg: 'RS256', publicJwk: JSON.parse(r.public_jwk), privateKey: createPrivateKey(pem) };
+    return { kid: r.kid, alg: 'RS256', publicJwk: JSON.parse(r.public_jwk), privateKey: this.open(r) };
   }
 
-  /** Public keys for the JWKS: every key that may still have live tokens. */
-  async publicJwks(tenantId: string): Promise<SigningKey['publicJwk'][]> {
-    const rows = await this.db.all<{ public_jwk: string }>(
-      `SELECT public_jwk FROM signing_keys WHERE tenant_id = ? AND status IN ('current', 'previous') ORDER BY created_at DESC`,
+  /**
+   * Public keys for the JWKS: current, next, then previous ones (newest first), each with its
+   * certificate (`x5c`) and the certificate's SHA-1 thumbprint (`x5t`) once it has one.
+   */
+  async publicJwks(tenantId: string): Promise<PublicSigningJwk[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT kid, status, public_jwk, cert_der, created_at FROM signing_keys WHERE tenant_id = ? AND status IN ('current', 'next', 'previous')
+       ORDER BY CASE status WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at DESC, kid`,
       [tenantId],
     );
-    return rows.map((r) => JSON.parse(r.public_jwk));
+    return rows.map((r) => {
+      const jwk = JSON.parse(r.public_jwk) as PublicSigningJwk;
+      if (r.cert_der === null) return jwk;
+      const der = Buffer.from(r.cert_der, 'base64');
+      return { ...jwk, x5c: [r.cert_der], x5t: certificateSha1(der).toString('base64url') };
+    });
   }
+
+  /** Every key of the tenant, revoked ones included (current first, then next, previous, revoked). */
+  async list(tenantId: string): Promise<SigningKeyInfo[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM signing_keys WHERE tenant_id = ?
+       ORDER BY CASE status WHEN 'current' THEN 0 WHEN 'next' THEN 1 WHEN 'previous' THEN 2 ELSE 3 END, created_at DESC, kid`,
+      [tenantId],
+    );
+    return Promise.all(rows.map((r) => this.info(r)));
+  }
+
+  async get(tenantId: string, kid: string): Promise<SigningKeyInfo | undefined> {
+    const r = await this.db.get<Row>(`SELECT * FROM signing_keys WHERE tenant_id = ? AND kid = ?`, [tenantId, kid]);
+    return r && this.info(r);
+  }
+
+  /**
+   * Rotates: the next key becomes current, the current one previous (still published), and a
+   * new next key is made and published. Returns the key that now signs.
+   */
+  async rotate(tenantId: string, now: number): Promise<SigningKeyInfo> {
+    await this.ensureNext(tenantId, now);
+    const fresh = await this.material(await this.commonName(tenantId), now);
+    const kid = await this.db.transaction(async (tx) => {
+      await lockTenant(tx, tenantId, now);
+      const next = await tx.get<{ kid: string }>(`SELECT kid FROM signing_keys WHERE tenant_id = ? AND status = 'next' ORDER BY created_at LIMIT 1`, [tenantId]);
+      // ensureNext made one and only rotation consumes it, and rotation adds another in the same transaction.
+      if (!next) throw new Error(`Tenant ${tenantId} has no next signing key`);
+      await tx.run(`UPDATE signing_keys SET status = 'previous', current_until = ? WHERE tenant_id = ? AND status = 'current'`, [now, tenantId]);
+      await tx.run(`UPDATE signing_keys SET status = 'current', current_since = ? WHERE tenant_id = ? AND kid = ?`, [now, tenantId, next.kid]);
+      await this.insert(tx, tenantId, fresh, 'next', now);
+      return next.kid;
+    });
+    return (await this.get(tenantId, kid))!;
+  }
+
+  /**
+   * Revokes a previous key: it leaves the JWKS, so tokens it signed stop verifying. The
+   * current key cannot be revoked (rotate first), nor the next one (it has signed nothing).
+   * Revoking a revoked key changes nothing and answers the same.
+   */
+  async revoke(tenantId: string, kid: string, now: number): Promise<{ key: SigningKeyInfo; changed: boolean }> {
+    const changed = await this.db.transaction(async (tx) => {
+      await lockTenant(tx, tenantId, now);
+      const row = await tx.get<{ status: SigningKeyStatus }>(`SELECT status FROM signing_keys WHERE tenant_id = ? AND kid = ?`, [tenantId, kid]);
+      if (!row) throw new NotFoundError('inexistent_signing_key', 'Signing key not found');
+      if (row.status === 'revoked') return false;
+      if (row.status === 'current') {
+        throw new InvalidInputError('cannot_revoke_current_key', 'The current signing key cannot be revoked. Rotate the signing key first; the key it replaces can then be revoked.', 'kid');
+      }
+      if (row.status === 'next') {
+        throw new InvalidInputError('cannot_revoke_next_key', 'The next signing key cannot be revoked: it has not signed anything yet. Only a previously used key can be revoked.', 'kid');
+      }
+      const r = await tx.run(`UPDATE signing_keys SET status = 'revoked', revoked_at = ? WHERE tenant_id = ? AND kid = ? AND status = 'previous'`, [now, tenantId, kid]);
+      if (r.changes !== 1) throw new ConflictError('signing_key_changed', 'The signing key changed while it was being revoked; try again.');
+      return true;
+    });
+    return { key: (await this.get(tenantId, kid))!, changed };
+  }
+
+  /**
+   * Brings keys made by earlier versions up to date; idempotent, and safe when several
+   * processes run it at once: each tenant gets a next key (made outside the transaction,
+   * inserted only if the tenant still has none), and each key a certificate (stored only if
+   * it still has none). Run at start-up; returns what it did.
+   */
+  async upkeep(now: number): Promise<{ nextKeys: number; certificates: number }> {
+    let nextKeys = 0;
+    const lacking = await this.db.all<{ id: string }>(
+      `SELECT id FROM tenants t WHERE NOT EXISTS (SELECT 1 FROM signing_keys k WHERE k.tenant_id = t.id AND k.status = 'next')`,
+    );
+    for (const { id } of lacking) if (await this.ensureNext(id, now)) nextKeys++;
+    let certificates = 0;
+    for (const r of await this.db.all<Row>(`SELECT * FROM signing_keys WHERE cert_der IS NULL`)) {
+      if (await this.certify(r, now)) certificates++;
+    }
+    return { nextKeys, certificates };
+  }
+
+  /** Makes the tenant's next key if it has none; false when it had one (or another process made it first). */
+  private async ensureNext(tenantId: string, now: number): Promise<boolean> {
+    const has = (q: Queryable) => q.get(`SELECT 1 AS x FROM signing_keys WHERE tenant_id = ? AND status = 'next'`, [tenantId]);
+    if (await has(this.db)) return false;
+    const fresh = await this.material(await this.commonName(tenantId), now);
+    return this.db.transaction(async (tx) => {
+      await lockTenant(tx, tenantId, now);
+      if (await has(tx)) return false;
+      await this.insert(tx, tenantId, fresh, 'next', now);
+      return true;
+    });
+  }
+
+  private async info(r: Row): Promise<SigningKeyInfo> {
+    if (r.cert_der === null) {
+      await this.certify(r, Number(r.created_at));
+      r = (await this.db.get<Row>(`SELECT * FROM signing_keys WHERE kid = ?`, [r.kid]))!;
+    }
+    return {
+      kid: r.kid,
+      status: r.status,
+      certDer: Buffer.from(r.cert_der!, 'base64'),
+      createdAt: Number(r.created_at),
+      currentSince: num(r.current_since),
+      currentUntil: num(r.current_until),
+      revokedAt: num(r.revoked_at),
+    };
+  }
+
+  /** Gives a key made before certificates existed its certificate; false when another process did first. */
+  private async certify(r: Row, now: number): Promise<boolean> {
+    const der = selfSignedCertificate({
+      privateKey: this.open(r),
+      commonName: (await this.commonName(r.tenant_id)).replace(/:\d+$/, ''),
+      notBefore: Math.min(Number(r.created_at), now),
+      notAfter: now + CERT_LIFETIME_MS,
+    });
+    const res = await this.db.run(`UPDATE signing_keys SET cert_der = ? WHERE kid = ? AND cert_der IS NULL`, [der.toString('base64'), r.kid]);
+    return res.changes === 1;
+  }
+
+  /** The certificate's subject: the tenant's primary domain, as Auth0 names its certificates after the tenant domain. */
+  private async commonName(tenantId: string, q: Queryable = this.db): Promise<string> {
+    const d = await q.get<{ host: string }>(`SELECT host FROM domains WHERE tenant_id = ? AND is_primary = 1`, [tenantId]);
+    return d?.host ?? tenantId;
+  }
+
+  /** A new RSA key pair (made on the thread pool, off the event loop), sealed, with its certificate named after `host` (without a port). */
+  private async material(host: string, now: number): Promise<KeyMaterial> {
+    const commonName = host.replace(/:\d+$/, '');
+    const { privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
+    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+    const kid = jwkThumbprint(jwk);
+    const publicJwk: PublicSigningJwk = { kty: 'RSA', n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' };
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const certDer = selfSignedCertificate({ privateKey, commonName, notBefore: now, notAfter: now + CERT_LIFETIME_MS });
+    return { kid, publicJwk, sealed: this.box.seal(pem, `signing_key:${kid}`), certDer };
+  }
+
+  private async insert(q: Queryable, tenantId: string, m: KeyMaterial, status: 'current' | 'next', now: number): Promise<void> {
+    await q.run(
+      `INSERT INTO signing_keys (kid, tenant_id, alg, public_jwk, private_key_enc, status, created_at, cert_der, current_since) VALUES (?, ?, 'RS256', ?, ?, ?, ?, ?, ?)`,
+      [m.kid, tenantId, JSON.stringify(m.publicJwk), m.sealed, status, now, m.certDer.toString('base64'), status === 'current' ? now : null],
+    );
+  }
+
+  private open(r: Pick<Row, 'kid' | 'private_key_enc'>): KeyObject {
+    return createPrivateKey(this.box.open(r.private_key_enc, `signing_key:${r.kid}`));
+  }
+}
+
+/** Bumps the tenant's version: takes its row lock for the rest of the transaction and invalidates every process's cached keys. */
+async function lockTenant(q: Queryable, tenantId: string, now: number): Promise<void> {
+  await q.run(`UPDATE tenants SET version = version + 1, updated_at = ? WHERE id = ?`, [now, tenantId]);
 }

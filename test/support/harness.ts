@@ -71,6 +71,7 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
   const clock: TestClock = { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
   const services = await buildServices(config, { clock: clock.now });
   await ensureDefaultTenant(services.store, services.box, config);
+  await services.store.signingKeys.upkeep(clock.now());
   const app = await buildApp(services, { ...(tls && { https: tls }), trustProxy: config.trustProxy });
   await app.listen({ port, host: '127.0.0.1' });
 

@@ -8,6 +8,7 @@ import { apiRoutes } from './apis.ts';
 import { logRoutes } from './logs.ts';
 import { tenantSettingsRoutes } from './tenant-settings.ts';
 import { checkAssertionRoutes } from './check-assertion.ts';
+import { signingKeyRoutes } from './signing-keys.ts';
 
 /** The Management API v2 subset, as an encapsulated plugin under /api/v2 with its own auth and error shape. */
 export async function managementApi(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -30,4 +31,5 @@ export async function managementApi(app: FastifyInstance, opts: { services: Serv
   logRoutes(app, services);
   tenantSettingsRoutes(app, services);
   checkAssertionRoutes(app, services);
+  signingKeyRoutes(app, services);
 }

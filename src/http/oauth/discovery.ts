@@ -1,35 +1,91 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
+import type { TenantContext } from '../../services/tenant-directory.ts';
 import { CREDENTIAL_ALGS } from '../../domain/credentials/index.ts';
 
 /**
- * OpenID Provider metadata and the tenant's JWKS. Discovery advertises only what the token
- * endpoint really does: client_credentials, the three client authentication methods, and the
- * assertion algorithms a credential can be registered with.
+ * What both metadata documents say (RFC 8414 §2 field names, shared by OpenID Connect
+ * Discovery). Only what the token endpoint really does: the client_credentials grant, the
+ * three client authentication methods, the assertion algorithms a credential can be
+ * registered with. There is no authorization endpoint, so no response type is supported
+ * (the field is required by both specifications, so it is present and empty).
+ */
+function serverMetadata({ issuer }: TenantContext) {
+  return {
+    issuer,
+    token_endpoint: `${issuer}oauth/token`,
+    jwks_uri: `${issuer}.well-known/jwks.json`,
+    grant_types_supported: ['client_credentials'],
+    response_types_supported: [] as string[],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: [...CREDENTIAL_ALGS],
+  };
+}
+
+/**
+ * OpenID Provider metadata, RFC 8414 authorization server metadata and the tenant's JWKS.
+ * These are public documents read by browsers too, so (and only these) they allow any origin
+ * and answer CORS preflights; each carries a strong ETag and answers a matching
+ * If-None-Match with 304.
  */
 export function discoveryRoutes(app: FastifyInstance, services: Services): void {
-  app.get('/.well-known/openid-configuration', async (req, reply) => {
-    const { issuer } = req.tenantCtx;
-    reply.header('cache-control', 'public, max-age=300');
-    return {
-      issuer,
-      token_endpoint: `${issuer}oauth/token`,
-      jwks_uri: `${issuer}.well-known/jwks.json`,
-      grant_types_supported: ['client_credentials'],
-      response_types_supported: [],
-      scopes_supported: [],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-      token_endpoint_auth_signing_alg_values_supported: [...CREDENTIAL_ALGS],
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
-      claims_parameter_supported: false,
-    };
-  });
+  publicDocument(app, '/.well-known/openid-configuration', async (req) => ({
+    ...serverMetadata(req.tenantCtx),
+    scopes_supported: [],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
+  }));
 
-  app.get('/.well-known/jwks.json', async (req, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return { keys: await services.store.signingKeys.publicJwks(req.tenantCtx.tenant.id) };
+  publicDocument(app, '/.well-known/oauth-authorization-server', async (req) => serverMetadata(req.tenantCtx));
+
+  // Read on every request (one indexed query), so a rotation or revocation shows at once on every process.
+  publicDocument(app, '/.well-known/jwks.json', async (req) => ({ keys: await services.store.signingKeys.publicJwks(req.tenantCtx.tenant.id) }));
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  // Without this a browser script could not read the validator it needs for If-None-Match.
+  'access-control-expose-headers': 'ETag',
+};
+
+function publicDocument(app: FastifyInstance, path: string, body: (req: FastifyRequest) => Promise<unknown>): void {
+  app.get(path, async (req, reply) => {
+    const json = JSON.stringify(await body(req));
+    const etag = `"${createHash('sha256').update(json).digest('base64url')}"`;
+    reply.headers({ ...CORS_HEADERS, 'cache-control': 'public, max-age=300', etag });
+    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return notModified(reply);
+    return reply.type('application/json; charset=utf-8').send(json);
   });
+  app.options(path, async (_req, reply) =>
+    reply
+      .code(204)
+      .headers({
+        ...CORS_HEADERS,
+        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+        'access-control-allow-headers': 'If-None-Match, Cache-Control',
+        'access-control-max-age': '86400',
+      })
+      .send(),
+  );
+}
+
+function notModified(reply: FastifyReply) {
+  return reply.code(304).send();
+}
+
+/**
+ * If-None-Match (RFC 9110 §13.1.2): `*` or a list of entity tags, compared weakly (a `W/`
+ * prefix is ignored). The header is split on commas without a regex, so its cost is linear.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined || header.length > 4096) return false;
+  for (const raw of header.split(',')) {
+    const tag = raw.trim();
+    if (tag === '*' || (tag.startsWith('W/') ? tag.slice(2) : tag) === etag) return true;
+  }
+  return false;
 }

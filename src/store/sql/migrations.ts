@@ -239,6 +239,18 @@ const MIGRATIONS: string[] = [
   );
   INSERT INTO log_sequences (tenant_id, last_seq) SELECT tenant_id, MAX(seq) FROM log_events GROUP BY tenant_id;
   `,
+  // 9: tenant signing keys rotate as on Auth0 (next → current → previous → revoked) and each
+  // carries a self-signed certificate for JWKS x5c and the signing-key API. Keys made before
+  // this get their certificate, and each tenant its next key, from SigningKeyStore.upkeep at
+  // start-up (SQL cannot make RSA keys).
+  `
+  ALTER TABLE signing_keys ADD COLUMN cert_der TEXT;
+  ALTER TABLE signing_keys ADD COLUMN current_since BIGINT;
+  ALTER TABLE signing_keys ADD COLUMN current_until BIGINT;
+  ALTER TABLE signing_keys ADD COLUMN revoked_at BIGINT;
+  UPDATE signing_keys SET current_since = created_at WHERE status = 'current';
+  CREATE INDEX signing_keys_tenant_status ON signing_keys(tenant_id, status)
+  `,
 ];
 
 /** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
