@@ -3,6 +3,10 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { jwkThumbprint } from '../domain/credentials/index.ts';
+import { loadConfig } from '../config.ts';
+import { SecretBox } from '../domain/secret-box.ts';
+import { openStore } from '../store/index.ts';
+import { presentSigningKey } from '../http/management/signing-keys.ts';
 
 /**
  * `signet keys generate`: a key pair for Private Key JWT. The private key is written as PKCS#8
@@ -44,4 +48,53 @@ export async function keysGenerate(args: string[]): Promise<number> {
     process.stdout.write(publicPem);
   }
   return 0;
+}
+
+/**
+ * `signet keys list|rotate|revoke --tenant NAME`: the tenant's token-signing keys, on the
+ * database directly (the server need not be running; a running one picks a rotation up within
+ * about a second, see TenantDirectory). Shows what the Management API shows, never private keys.
+ */
+export async function keysTenantCommand(sub: 'list' | 'rotate' | 'revoke', args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { tenant: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (!values.tenant) throw new Error(`keys ${sub} needs --tenant NAME`);
+  if (sub !== 'revoke' && positionals.length > 0) throw new Error(`keys ${sub} takes no arguments besides --tenant (got "${positionals[0]!.slice(0, 64)}")`);
+  if (sub === 'revoke' && positionals.length !== 1) throw new Error('keys revoke needs exactly one KID');
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl, new SecretBox(config.masterKey));
+  try {
+    const tenant = await store.tenants.getByName(values.tenant);
+    if (!tenant) throw new Error(`No tenant named "${values.tenant}"`);
+    const keys = store.signingKeys;
+    const cliEvent = (description: string, details: Record<string, unknown>) =>
+      store.logs.append({ tenantId: tenant.id, type: 'sapi', description, clientId: null, details: { ...details, via: 'cli' } });
+    switch (sub) {
+      case 'list': {
+        const all = (await keys.list(tenant.id)).map(presentSigningKey);
+        if (values.json) console.log(JSON.stringify(all, null, 2));
+        else for (const k of all) console.log(`${k.kid}\t${k.current ? 'current' : k.next ? 'next' : k.previous ? 'previous' : 'revoked'}\t${k.thumbprint}`);
+        return 0;
+      }
+      case 'rotate': {
+        const before = await keys.current(tenant.id);
+        const now = await keys.rotate(tenant.id, Date.now());
+        cliEvent('Rotate the Application Signing Key', { kid: now.kid, previous_kid: before?.kid });
+        if (values.json) console.log(JSON.stringify(presentSigningKey(now), null, 2));
+        else {
+          console.log(`Tenant ${values.tenant} now signs with ${now.kid}.`);
+          if (before) console.log(`The key it replaces (${before.kid}) stays published until revoked: signet keys revoke ${before.kid} --tenant ${values.tenant}`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        const { key, changed } = await keys.revoke(tenant.id, positionals[0]!, Date.now());
+        if (changed) cliEvent('Revoke an Application Signing Key', { kid: key.kid });
+        if (values.json) console.log(JSON.stringify(presentSigningKey(key), null, 2));
+        else console.log(changed ? `Revoked ${key.kid}: it is no longer published, and tokens it signed no longer verify.` : `${key.kid} was already revoked.`);
+        return 0;
+      }
+    }
+  } finally {
+    await store.close();
+  }
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { serve } from './serve.ts';
 import { tenantsCommand } from './tenants.ts';
 import { adminsCommand } from './admins.ts';
-import { keysGenerate } from './keys.ts';
+import { keysGenerate, keysTenantCommand } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
 
 const USAGE = `Usage: signet <command>
@@ -18,6 +18,9 @@ const USAGE = `Usage: signet <command>
   admins set-password EMAIL | delete EMAIL | list
   admins audit [--limit N]                 admin sign-ins and account changes (platform audit log)
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
+  keys list --tenant NAME [--json]         the tenant's token-signing keys (next, current, previous, revoked)
+  keys rotate --tenant NAME [--json]       the next key signs from now on; the replaced one stays published
+  keys revoke KID --tenant NAME [--json]   unpublish a previously used key (tokens it signed stop verifying)
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
   token --domain DOMAIN|URL --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
                                            a bare DOMAIN is https, except localhost names (http)
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
       return adminsCommand(sub, argv.slice(2));
     case 'keys':
       if (sub === 'generate') return keysGenerate(argv.slice(2));
+      if (sub === 'list' || sub === 'rotate' || sub === 'revoke') return keysTenantCommand(sub, argv.slice(2));
       break;
     case 'assertion':
       return assertionCommand(argv.slice(1));
