@@ -6,6 +6,7 @@ import { buildApp } from '../http/app.ts';
 import { DEFAULT_TENANT, ensureDefaultTenant } from '../services/tenants.ts';
 import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
+import { addNewManagementScopes } from '../services/management-scopes-upkeep.ts';
 
 /**
  * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
@@ -18,7 +19,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     const services = await buildServices(config);
     const created = await ensureDefaultTenant(services.store, services.box, config);
     const followed = await followPublicUrl(services.store, config);
-    await services.store.signingKeys.upkeep(Date.now());
+    await bringUpToDate(services);
     const admins = (await services.store.admins.list()).length;
     await services.close();
     announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
@@ -55,7 +56,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     const created = cluster.isPrimary ? await ensureDefaultTenant(services.store, services.box, config) : null;
     // Workers were started by a primary that already did this.
     const followed = cluster.isPrimary ? await followPublicUrl(services.store, config) : undefined;
-    if (cluster.isPrimary) await services.store.signingKeys.upkeep(Date.now());
+    if (cluster.isPrimary) await bringUpToDate(services);
     const admins = (await services.store.admins.list()).length;
     const app = await buildApp(services, {
       logger: { level: config.logLevel },
@@ -67,6 +68,12 @@ export async function serve(opts: { workers: number }): Promise<void> {
     return { app, services };
   })();
   await started;
+}
+
+/** What earlier versions left behind: next signing keys and certificates, and Management API scopes added since. Idempotent. */
+async function bringUpToDate(services: Services): Promise<void> {
+  await services.store.signingKeys.upkeep(Date.now());
+  await addNewManagementScopes(services.store);
 }
 
 function announce(url: string, createdDefault: boolean, generatedKey: boolean, admins: number, followed?: PublicUrlFollowed) {

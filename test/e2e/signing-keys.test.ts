@@ -281,4 +281,26 @@ describe('keys made before rotation existed', () => {
     for (const k of keys) assert.ok(new X509Certificate(k.cert).verify(new X509Certificate(k.cert).publicKey));
     assert.deepEqual((await jwks(tenant)).keys.map((k) => k.x5c![0]), keys.map((k: any) => new X509Certificate(k.cert).raw.toString('base64')));
   });
+
+  test('tenants made before the signing-key scopes existed get them on their Management API and full-access grant, not on narrower grants', async () => {
+    const tenant = await h.createTenant();
+    const narrow = await createM2MApp(tenant, { audience: tenant.management.audience, scopes: ['read:clients'], name: 'narrow' });
+    const t = (await h.services.store.tenants.getByName(tenant.tenant))!;
+    const store = h.services.store;
+    const api = (await store.resourceServers.system(t.id))!;
+    const isNew = (s: string) => s.endsWith(':signing_keys');
+    await store.db.run(`UPDATE resource_servers SET scopes = ? WHERE id = ?`, [JSON.stringify(api.scopes.filter((s) => !isNew(s.value))), api.id]);
+    const full = (await store.clientGrants.list(t.id, { clientId: tenant.management.client_id, audience: api.identifier }))[0]!;
+    await store.clientGrants.updateScope(t.id, full.id, full.scope.filter((s) => !isNew(s)));
+    await store.tenants.touch(t.id);
+
+    const { addNewManagementScopes } = await import('../../src/services/management-scopes-upkeep.ts');
+    const done = await addNewManagementScopes(store);
+    assert.deepEqual(done, { tenants: 1, grants: 1 });
+    assert.deepEqual(await addNewManagementScopes(store), { tenants: 0, grants: 0 });
+    const scopes = (await store.resourceServers.system(t.id))!.scopes.map((s) => s.value);
+    for (const s of ['read:signing_keys', 'create:signing_keys', 'update:signing_keys']) assert.equal(scopes.filter((x) => x === s).length, 1, s);
+    assert.ok((await store.clientGrants.get(t.id, full.id))!.scope.includes('update:signing_keys'));
+    assert.deepEqual((await store.clientGrants.list(t.id, { clientId: narrow.clientId }))[0]!.scope, ['read:clients']);
+  });
 });

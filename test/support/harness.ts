@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { buildServices, type Services } from '../../src/services/index.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createTenant, ensureDefaultTenant, type CreatedTenant } from '../../src/services/tenants.ts';
+import { addNewManagementScopes } from '../../src/services/management-scopes-upkeep.ts';
 import { testCertificate } from './tls.ts';
 import { freePort } from './free-port.ts';
 
@@ -72,6 +73,7 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
   const services = await buildServices(config, { clock: clock.now });
   await ensureDefaultTenant(services.store, services.box, config);
   await services.store.signingKeys.upkeep(clock.now());
+  await addNewManagementScopes(services.store);
   const app = await buildApp(services, { ...(tls && { https: tls }), trustProxy: config.trustProxy });
   await app.listen({ port, host: '127.0.0.1' });
 
