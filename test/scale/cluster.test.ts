@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port.ts';
+import { decodeProtectedHeader } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
@@ -124,4 +125,30 @@ test('two workers: a client grant created through one worker applies to the next
   assert.equal((await call('POST', 'client-grants', { client_id: app.clientId, audience, scope: ['y'] })).status, 201);
   const results = await Promise.all(Array.from({ length: 20 }, () => call('POST', 'oauth/token', { ...app.form(), audience }, true)));
   assert.deepEqual(results.map((r) => r.status), Array(20).fill(200), JSON.stringify(results.find((r) => r.status !== 200)?.body));
+});
+
+test('two workers: after a rotation through one worker, every worker signs with the new key within about a second; a revoked key leaves every worker\'s JWKS at once', async () => {
+  const app = await m2m();
+  const kids = async (n: number) =>
+    (await Promise.all(Array.from({ length: n }, () => call('POST', 'oauth/token', app.form(), true)))).map((r) => {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return decodeProtectedHeader(r.body.access_token).kid;
+    });
+  const old = (await kids(12))[0];
+  assert.ok((await kids(12)).every((k) => k === old), 'both workers warm with the current key');
+  const rotated = await call('POST', 'keys/signing/rotate');
+  assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
+  const returned = Date.now();
+  let seen = await kids(10);
+  while (!seen.every((k) => k === rotated.body.kid) && Date.now() - returned < 2000) {
+    await new Promise((r) => setTimeout(r, 50));
+    seen = await kids(10);
+  }
+  assert.ok(Date.now() - returned < 1500, `workers followed after ${Date.now() - returned} ms`);
+  assert.deepEqual(await kids(20), Array(20).fill(rotated.body.kid));
+  const published = async () => Promise.all(Array.from({ length: 10 }, async () => ((await (await fetch(base + '.well-known/jwks.json')).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid)));
+  for (const set of await published()) assert.ok(set.includes(old!), 'the replaced key stays published');
+  // The Management API token in use was signed with the key revoked here: this is the file's last call with it.
+  assert.equal((await call('PUT', `keys/signing/${old}/revoke`)).status, 200);
+  for (const set of await published()) assert.ok(!set.includes(old!), 'the revoked key is gone on every worker');
 });
