@@ -248,6 +248,11 @@ describe('signing key refusals', () => {
     assertMgmtError(await tenant.api('POST', '/keys/signing/rotate', undefined, token), 403, 'insufficient_scope', /create:signing_keys,update:signing_keys/);
     const kid = (await tenant.api('GET', '/keys/signing')).body[0].kid;
     assertMgmtError(await tenant.api('PUT', `/keys/signing/${kid}/revoke`, undefined, token), 403, 'insufficient_scope', /update:signing_keys/);
+    const other = await createM2MApp(tenant, { audience: tenant.management.audience, scopes: ['read:clients'], name: 'no-key-scopes' });
+    const tok2 = await h.token(tenant, assertionForm(signClientAssertion({ clientId: other.clientId, audience: tenant.issuer, privateKey: other.privateKey }), tenant.management.audience));
+    assert.equal(tok2.status, 200, JSON.stringify(tok2.body));
+    assertMgmtError(await tenant.api('GET', '/keys/signing', undefined, tok2.body.access_token), 403, 'insufficient_scope', /read:signing_keys/);
+    assertMgmtError(await tenant.api('GET', `/keys/signing/${kid}`, undefined, tok2.body.access_token), 403, 'insufficient_scope', /read:signing_keys/);
   });
 });
 
