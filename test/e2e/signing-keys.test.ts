@@ -143,6 +143,24 @@ describe('signing keys over the v7 SDK', () => {
     assert.equal((await mc2.keys.signing.get(current!.kid)).revoked_at, shown.revoked_at);
   });
 
+  test('the process that rotated signs with the new key as soon as the call returns, before any stamp check', async () => {
+    const tenant = await h.createTenant();
+    const audience = await grantedApi(tenant);
+    const [current, next] = (await tenant.api('GET', '/keys/signing')).body;
+    assert.equal(kidOf(await apiToken(tenant, audience)), current.kid);
+    // Hold the once-a-second stamp check still: only what the rotation itself does may move this process on.
+    const tenants = h.services.store.tenants;
+    const frozen = await tenants.stamp();
+    const stamp = tenants.stamp;
+    tenants.stamp = async () => frozen;
+    try {
+      assert.equal((await tenant.api('POST', '/keys/signing/rotate')).status, 201);
+      assert.equal(kidOf(await apiToken(tenant, audience)), next.kid);
+    } finally {
+      tenants.stamp = stamp;
+    }
+  });
+
   test('Management API tokens signed with a revoked key are refused at once', async () => {
     const tenant = await h.createTenant();
     const old = await tenant.managementToken();
