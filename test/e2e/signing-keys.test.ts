@@ -247,7 +247,8 @@ describe('signing key refusals', () => {
     assertMgmtError(r, 400, 'invalid_body', /Field "kid" is not supported/);
     assert.equal(r.body.field, 'kid');
     const q = await tenant.api('POST', '/keys/signing/rotate?alg=RS512');
-    assertMgmtError(q, 400, 'invalid_query_string', /Query parameter "alg" is not supported/);
+    assertMgmtError(q, 400, 'invalid_query_string', /Unknown query parameter alg\. This route takes no query parameters/);
+    assert.equal(q.body.field, 'alg');
     const g = await tenant.api('GET', '/keys/signing?include_totals=true');
     assertMgmtError(g, 400, 'invalid_query_string', /include_totals/);
     assertMgmtError(await tenant.api('PUT', `/keys/signing/${before[2]?.kid ?? before[0].kid}/revoke`, ['x']), 400, 'invalid_body', /empty JSON object/);

@@ -5,6 +5,7 @@ import { encodePem } from '../../domain/credentials/pem-armor.ts';
 import { certificateSha1, pkcs7CertificateBundle } from '../../domain/self-signed-certificate.ts';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { auditLog } from './audit.ts';
+import { parseQuery, type RawQuery } from './list-query.ts';
 
 const kidParams = { type: 'object', required: ['kid'], properties: { kid: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
 
@@ -13,17 +14,14 @@ const kidParams = { type: 'object', required: ['kid'], properties: { kid: { type
  * that is sent is refused by name rather than ignored. A body, if any, must be a JSON object.
  */
 function refuseInput(req: FastifyRequest): void {
-  const named = (kind: string, code: string, name: string) => {
-    const shown = JSON.stringify(name.slice(0, 64));
-    return new InvalidInputError(code, `${kind} ${shown} is not supported here: this endpoint takes none.`, /^[a-z_]{1,64}$/.test(name) ? name : undefined);
-  };
-  const query = Object.keys((req.query ?? {}) as object);
-  if (query.length > 0) throw named('Query parameter', 'invalid_query_string', query[0]!);
+  parseQuery(req.query as RawQuery, {});
   const body = req.body;
   if (body === undefined || body === null) return;
   if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidInputError('invalid_body', 'The body, if sent, must be an empty JSON object.');
-  const fields = Object.keys(body);
-  if (fields.length > 0) throw named('Field', 'invalid_body', fields[0]!);
+  const field = Object.keys(body)[0];
+  if (field !== undefined) {
+    throw new InvalidInputError('invalid_body', `Field ${JSON.stringify(field.slice(0, 64))} is not supported here: this endpoint takes none.`, /^[a-z_]{1,64}$/.test(field) ? field : undefined);
+  }
 }
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
