@@ -250,7 +250,8 @@ export class SigningKeyStore {
     const kid = jwkThumbprint(jwk);
     const publicJwk: PublicSigningJwk = { kty: 'RSA', n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' };
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-    const certDer = selfSignedCertificate({ privateKey, commonName, notBefore: now, notAfter: now + CERT_LIFETIME_MS });
+    // Valid from a minute early, for consumers whose clocks run a little behind and check validity.
+    const certDer = selfSignedCertificate({ privateKey, commonName, notBefore: now - 60_000, notAfter: now + CERT_LIFETIME_MS });
     return { kid, publicJwk, sealed: this.box.seal(pem, `signing_key:${kid}`), certDer };
   }
 
