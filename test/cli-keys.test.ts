@@ -73,8 +73,9 @@ test('keys list, rotate and revoke from the command line; the running server fol
   assert.match(text, new RegExp(`^${current.kid}\\tprevious\\t`, 'm'));
   assert.match(text, /\tnext\t/);
 
-  await signetFails(['keys', 'revoke', next.kid, '--tenant', tenant.tenant], /current signing key cannot be revoked/);
-  assert.match(await signet('keys', 'revoke', current.kid, '--tenant', tenant.tenant), /Revoked/);
+  await signetFails(['keys', 'revoke', '--tenant', tenant.tenant, '--', next.kid], /current signing key cannot be revoked/);
+  // `--` as the rotate command's hint prints it: a kid may begin with '-'.
+  assert.match(await signet('keys', 'revoke', '--tenant', tenant.tenant, '--', current.kid), /Revoked/);
   const jwks = (await (await h.fetch(new URL('.well-known/jwks.json', tenant.issuer))).json()) as { keys: { kid: string }[] };
   assert.ok(!jwks.keys.some((k) => k.kid === current.kid), 'the revoked key is gone from the JWKS');
 
@@ -91,4 +92,5 @@ test('keys commands refuse what they cannot do, by name', async () => {
   await signetFails(['keys', 'rotate', 'extra', '--tenant', 'default'], /takes no arguments besides --tenant \(got "extra"\)/);
   await signetFails(['keys', 'revoke', '--tenant', 'default'], /needs exactly one KID/);
   await signetFails(['keys', 'revoke', 'nope', '--tenant', 'default'], /Signing key not found/);
+  await signetFails(['keys', 'revoke', '--tenant', 'default', '--', '-starts-with-a-dash'], /Signing key not found/);
 });

@@ -82,7 +82,8 @@ export async function keysTenantCommand(sub: 'list' | 'rotate' | 'revoke', args:
         if (values.json) console.log(JSON.stringify(presentSigningKey(now), null, 2));
         else {
           console.log(`Tenant ${values.tenant} now signs with ${now.kid}.`);
-          if (before) console.log(`The key it replaces (${before.kid}) stays published until revoked: signet keys revoke ${before.kid} --tenant ${values.tenant}`);
+          // `--` before the kid: a base64url kid may begin with '-', which would otherwise read as an option.
+          if (before) console.log(`The key it replaces (${before.kid}) stays published until revoked: signet keys revoke --tenant ${values.tenant} -- ${before.kid}`);
         }
         return 0;
       }

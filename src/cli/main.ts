@@ -20,7 +20,8 @@ const USAGE = `Usage: signet <command>
   keys generate [--alg RS256] [--bits 2048] [--out private.pem] [--json]
   keys list --tenant NAME [--json]         the tenant's token-signing keys (next, current, previous, revoked)
   keys rotate --tenant NAME [--json]       the next key signs from now on; the replaced one stays published
-  keys revoke KID --tenant NAME [--json]   unpublish a previously used key (tokens it signed stop verifying)
+  keys revoke --tenant NAME [--json] -- KID
+                                           unpublish a previously used key (tokens it signed stop verifying)
   assertion --client-id ID --key FILE --audience ISSUER [--alg RS256] [--kid KID] [--lifetime 60]
   token --domain DOMAIN|URL --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
                                            a bare DOMAIN is https, except localhost names (http)

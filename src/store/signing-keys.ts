@@ -11,6 +11,14 @@ const generateRsa = promisify(generateKeyPair);
 /** Validity of a signing key's certificate. Nothing checks it (a key is trusted while it is published); Auth0's run ten years too. */
 const CERT_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
 
+/**
+ * Bounds that keep the JWKS and the key list small whatever a script does: rotation is refused
+ * while this many replaced keys are still published (revoke one first), and the list shows
+ * this many revoked keys, newest first.
+ */
+export const MAX_PREVIOUS_KEYS = 10;
+const LISTED_REVOKED_KEYS = 10;
+
 export type SigningKeyStatus = 'next' | 'current' | 'previous' | 'revoked';
 
 export interface PublicSigningJwk extends JsonWebKey {
@@ -117,14 +125,21 @@ export class SigningKeyStore {
     });
   }
 
-  /** Every key of the tenant, revoked ones included (current first, then next, previous, revoked). */
+  /**
+   * The tenant's keys: every published one (current, next, previous) and the most recently
+   * revoked ones (at most LISTED_REVOKED_KEYS; older ones are still found by kid).
+   */
   async list(tenantId: string): Promise<SigningKeyInfo[]> {
-    const rows = await this.db.all<Row>(
-      `SELECT * FROM signing_keys WHERE tenant_id = ?
-       ORDER BY CASE status WHEN 'current' THEN 0 WHEN 'next' THEN 1 WHEN 'previous' THEN 2 ELSE 3 END, created_at DESC, kid`,
+    const published = await this.db.all<Row>(
+      `SELECT * FROM signing_keys WHERE tenant_id = ? AND status <> 'revoked'
+       ORDER BY CASE status WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at DESC, kid`,
       [tenantId],
     );
-    return Promise.all(rows.map((r) => this.info(r)));
+    const revoked = await this.db.all<Row>(
+      `SELECT * FROM signing_keys WHERE tenant_id = ? AND status = 'revoked' ORDER BY revoked_at DESC, kid LIMIT ${LISTED_REVOKED_KEYS}`,
+      [tenantId],
+    );
+    return Promise.all([...published, ...revoked].map((r) => this.info(r)));
   }
 
   async get(tenantId: string, kid: string): Promise<SigningKeyInfo | undefined> {
@@ -144,6 +159,13 @@ export class SigningKeyStore {
       const next = await tx.get<{ kid: string }>(`SELECT kid FROM signing_keys WHERE tenant_id = ? AND status = 'next' ORDER BY created_at LIMIT 1`, [tenantId]);
       // ensureNext made one and only rotation consumes it, and rotation adds another in the same transaction.
       if (!next) throw new Error(`Tenant ${tenantId} has no next signing key`);
+      const previous = await tx.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM signing_keys WHERE tenant_id = ? AND status = 'previous'`, [tenantId]);
+      if (Number(previous?.n ?? 0) >= MAX_PREVIOUS_KEYS) {
+        throw new ConflictError(
+          'too_many_signing_keys',
+          `${MAX_PREVIOUS_KEYS} previously used signing keys are still published; revoke one (PUT /api/v2/keys/signing/{kid}/revoke) before rotating again.`,
+        );
+      }
       await tx.run(`UPDATE signing_keys SET status = 'previous', current_until = ? WHERE tenant_id = ? AND status = 'current'`, [now, tenantId]);
       await tx.run(`UPDATE signing_keys SET status = 'current', current_since = ? WHERE tenant_id = ? AND kid = ?`, [now, tenantId, next.kid]);
       await this.insert(tx, tenantId, fresh, 'next', now);

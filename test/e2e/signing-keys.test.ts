@@ -217,6 +217,33 @@ describe('signing key refusals', () => {
     assert.deepEqual((await tenant.api('GET', '/keys/signing')).body, before.body);
   });
 
+  test('rotation is refused while 10 replaced keys are still published; revoking one allows it again; the list shows the 10 newest revoked keys', async () => {
+    const tenant = await h.createTenant();
+    for (let i = 0; i < 10; i++) assert.equal((await tenant.api('POST', '/keys/signing/rotate')).status, 201);
+    const before = (await tenant.api('GET', '/keys/signing')).body;
+    assert.equal(before.filter((k: any) => k.previous).length, 10);
+    const r = await tenant.api('POST', '/keys/signing/rotate');
+    assertMgmtError(r, 409, 'too_many_signing_keys', /10 previously used signing keys are still published; revoke one/);
+    assert.deepEqual((await tenant.api('GET', '/keys/signing')).body, before, 'nothing changed');
+    assert.equal((await jwks(tenant)).keys.length, 12);
+    // Management API tokens signed with the current key (the harness's cached one was signed by a key revoked here).
+    const freshToken = async (): Promise<string> =>
+      (await h.token(tenant, { grant_type: 'client_credentials', client_id: tenant.management.client_id, client_secret: tenant.management.client_secret, audience: tenant.management.audience })).body.access_token;
+    let token = await freshToken();
+    for (const k of before.filter((x: any) => x.previous)) assert.equal((await tenant.api('PUT', `/keys/signing/${k.kid}/revoke`, undefined, token)).status, 200);
+    for (let i = 0; i < 3; i++) {
+      token = await freshToken();
+      assert.equal((await tenant.api('POST', '/keys/signing/rotate', undefined, token)).status, 201);
+      const prev = (await tenant.api('GET', '/keys/signing', undefined, token)).body.find((k: any) => k.previous);
+      assert.equal((await tenant.api('PUT', `/keys/signing/${prev.kid}/revoke`, undefined, token)).status, 200);
+    }
+    token = await freshToken();
+    const listed = (await tenant.api('GET', '/keys/signing', undefined, token)).body;
+    assert.equal(listed.filter((k: any) => k.revoked).length, 10, 'only the 10 most recently revoked are listed');
+    const oldest = before.filter((x: any) => x.previous).at(-1);
+    assert.equal((await tenant.api('GET', `/keys/signing/${oldest.kid}`, undefined, token)).body.revoked, true, 'an older revoked key is still found by kid');
+  });
+
   test('an unknown kid is 404 on get and revoke', async () => {
     const tenant = await h.createTenant();
     assertMgmtError(await tenant.api('GET', '/keys/signing/no-such-kid'), 404, 'inexistent_signing_key');
