@@ -32,7 +32,7 @@ export async function addNewManagementScopes(store: Store): Promise<{ tenants: n
       for (const g of await store.clientGrants.list(tenant.id, { audience: api.identifier }, tx)) {
         const held = new Set(g.scope);
         if (![...defined].every((s) => held.has(s))) continue;
-        await store.clientGrants.updateScope(tenant.id, g.id, [...g.scope, ...missing.filter((s) => !held.has(s))], tx);
+        await store.clientGrants.update(tenant.id, g.id, { scope: [...g.scope, ...missing.filter((s) => !held.has(s))] }, tx);
         grants++;
       }
       return true;

@@ -342,7 +342,7 @@ describe('keys made before rotation existed', () => {
     const isNew = (s: string) => s.endsWith(':signing_keys');
     await store.db.run(`UPDATE resource_servers SET scopes = ? WHERE id = ?`, [JSON.stringify(api.scopes.filter((s) => !isNew(s.value))), api.id]);
     const full = (await store.clientGrants.list(t.id, { clientId: tenant.management.client_id, audience: api.identifier }))[0]!;
-    await store.clientGrants.updateScope(t.id, full.id, full.scope.filter((s) => !isNew(s)));
+    await store.clientGrants.update(t.id, full.id, { scope: full.scope.filter((s) => !isNew(s)) });
     await store.tenants.touch(t.id);
 
     const { addNewManagementScopes } = await import('../../src/services/management-scopes-upkeep.ts');
