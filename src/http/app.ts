@@ -2,11 +2,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Services } from '../services/index.ts';
 import type { TrustProxy } from '../config.ts';
 import { registerFormBody } from './form-body.ts';
-import { registerStrictJsonBody } from './json-body.ts';
 import { registerTenantResolution } from './tenant-hook.ts';
 import { oauthErrorBody } from './errors.ts';
-import { logTokenFailure, tokenRoutes } from './oauth/token.ts';
-import { discoveryRoutes } from './oauth/discovery.ts';
+import { logTokenFailure } from './authentication-api/token.ts';
+import { authenticationApi } from './authentication-api/index.ts';
 import { managementApi } from './management/index.ts';
 import { dashboard } from './dashboard/index.ts';
 import { isConsoleHost } from './dashboard/session-cookie.ts';
@@ -48,13 +47,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', error_description: `No route ${req.method} ${req.url.split('?')[0]}.` }));
 
-  // Encapsulated so that only the token endpoint's JSON parser refuses repeated parameters (as
-  // its form parser does); the Management API keeps Fastify's own.
-  await app.register(async (oauth) => {
-    registerStrictJsonBody(oauth);
-    tokenRoutes(oauth, services);
-  });
-  discoveryRoutes(app, services);
+  await app.register(authenticationApi, { services });
   await app.register(managementApi, { prefix: '/api/v2', services });
   await app.register(dashboard, { prefix: '/dashboard', services });
   // On Signet's own URL a person opening the root lands in the dashboard; tenant domains have no pages.

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
 import { startSignet, type Harness } from '../support/harness.ts';
-import { matchesIfNoneMatch } from '../../src/http/oauth/discovery.ts';
+import { matchesIfNoneMatch } from '../../src/http/authentication-api/discovery.ts';
 
 let h: Harness;
 before(async () => {
