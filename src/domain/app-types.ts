@@ -32,3 +32,12 @@ export function assertConfidential(appType: string): void {
     );
   }
 }
+
+/**
+ * A client that authenticates by client_id alone (RFC 6749 §2.1): an SPA or native app, or any
+ * application registered with token_endpoint_auth_method `none` and no Private Key JWT.
+ */
+export function isPublicClient(client: { appType: string; tokenEndpointAuthMethod: string | null; privateKeyJwt: boolean }): boolean {
+  if (client.privateKeyJwt) return false;
+  return client.tokenEndpointAuthMethod === 'none' || !isConfidential(client.appType);
+}

@@ -92,3 +92,9 @@ export function updateTenantSettings(body: Record<string, unknown>, current: Ten
   for (const k of Object.keys(auth0)) if (SAME_SETTING[k] && auth0[k] !== null) delete extras[SAME_SETTING[k]];
   return Object.keys(extras).length ? { ...next, extras } : next;
 }
+
+/** The API a request that names none is for (Auth0's `default_audience` tenant setting), if set. */
+export function defaultAudience(settings: TenantSettings): string | undefined {
+  const a = settings.extras?.default_audience;
+  return typeof a === 'string' && a ? a : undefined;
+}

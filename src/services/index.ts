@@ -3,11 +3,12 @@ import { SecretBox } from '../domain/secret-box.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { TenantDirectory } from './tenant-directory.ts';
 import { ClientAuthCache } from './client-auth-cache.ts';
-import { ClientAuthenticator } from './client-authentication.ts';
+import { ClientAuthenticator } from './client-auth/index.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { AdminAuth } from './admin-auth.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { LogRetention } from './log-retention.ts';
+import { GrantRegistry } from './grants/registry.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   directory: TenantDirectory;
   cache: ClientAuthCache;
   authenticator: ClientAuthenticator;
+  /** The token endpoint's grants, by grant_type. */
+  grants: GrantRegistry;
   /** Credentials' last_used_at. */
   usage: UsageRecorder;
   /** Applications' last success that relied on the legacy audience policy. */
@@ -56,6 +59,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     directory,
     cache,
     authenticator: new ClientAuthenticator(store, cache),
+    grants: new GrantRegistry({ store, clock, signingKey: (tenant) => directory.signingKey(tenant.tenant) }),
     usage,
     legacyAudience,
     admins,

@@ -6,7 +6,7 @@ import { startSignet, type Harness } from '../support/harness.ts';
 import { addCredential, assertionForm, createM2MApp, enableCredentials, JWT_BEARER, keyPairFor, signedForm } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
 import { ClientAuthCache, CLIENT_VIEW_TTL_MS, REVALIDATE_INTERVAL_MS } from '../../src/services/client-auth-cache.ts';
-import { ClientAuthenticator } from '../../src/services/client-authentication.ts';
+import { ClientAuthenticator } from '../../src/services/client-auth/index.ts';
 import { ClientAuthError } from '../../src/domain/errors.ts';
 import type { Store } from '../../src/store/index.ts';
 

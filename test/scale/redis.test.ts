@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startSignet, type Harness } from '../support/harness.ts';
 import { REDIS_URL, redisAvailable, requireRedis } from '../support/services.ts';
 import { createM2MApp, signedForm } from '../support/fixtures.ts';
-import { replayKey } from '../../src/services/client-authentication.ts';
+import { replayKey } from '../../src/services/client-auth/index.ts';
 
 /** The jti store on Redis (SIGNET_REDIS_URL): same guarantees as the database store. */
 let h: Harness | undefined;

@@ -19,7 +19,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Harness, TestTenant } from './harness.ts';
-import { replayKey } from '../../src/services/client-authentication.ts';
+import { replayKey } from '../../src/services/client-auth/index.ts';
 import { selfSignedCertificate } from './credential-material.ts';
 
 export { CLIENT_ASSERTION_TYPE as ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';

@@ -11,12 +11,12 @@ import { CREDENTIAL_ALGS } from '../../domain/credentials/index.ts';
  * registered with. There is no authorization endpoint, so no response type is supported
  * (the field is required by both specifications, so it is present and empty).
  */
-function serverMetadata({ issuer }: TenantContext) {
+function serverMetadata({ issuer }: TenantContext, services: Services) {
   return {
     issuer,
     token_endpoint: `${issuer}oauth/token`,
     jwks_uri: `${issuer}.well-known/jwks.json`,
-    grant_types_supported: ['client_credentials'],
+    grant_types_supported: [...services.grants.types],
     response_types_supported: [] as string[],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: [...CREDENTIAL_ALGS],
@@ -31,7 +31,7 @@ function serverMetadata({ issuer }: TenantContext) {
  */
 export function discoveryRoutes(app: FastifyInstance, services: Services): void {
   publicDocument(app, '/.well-known/openid-configuration', async (req) => ({
-    ...serverMetadata(req.tenantCtx),
+    ...serverMetadata(req.tenantCtx, services),
     scopes_supported: [],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
@@ -40,7 +40,7 @@ export function discoveryRoutes(app: FastifyInstance, services: Services): void 
     claims_parameter_supported: false,
   }));
 
-  publicDocument(app, '/.well-known/oauth-authorization-server', async (req) => serverMetadata(req.tenantCtx));
+  publicDocument(app, '/.well-known/oauth-authorization-server', async (req) => serverMetadata(req.tenantCtx, services));
 
   // Read on every request (one indexed query), so a rotation or revocation shows at once on every process.
   publicDocument(app, '/.well-known/jwks.json', async (req) => ({ keys: await services.store.signingKeys.publicJwks(req.tenantCtx.tenant.id) }));

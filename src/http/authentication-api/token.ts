@@ -1,125 +1,126 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
-import { mintAccessToken } from '../../domain/access-token.ts';
-import { resolveScopes } from '../../domain/scopes.ts';
-import type { TenantSettings } from '../../domain/tenant-settings.ts';
-import type { AuthenticatedClient } from '../../services/client-authentication.ts';
+import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
+import type { Grant, GrantOutcome, RequestOrigin, TokenParams } from '../../services/grants/registry.ts';
 import { oauthErrorBody, type OAuthErrorBody } from '../errors.ts';
 
-interface TokenBody {
-  grant_type?: string;
-  client_id?: string;
-  client_secret?: string;
-  client_assertion?: string;
-  client_assertion_type?: string;
-  audience?: string;
-  scope?: string;
-}
-
-const tokenSchema = {
-  body: {
-    type: 'object',
-    properties: {
-      grant_type: { type: 'string', maxLength: 128 },
-      client_id: { type: 'string', maxLength: 128 },
-      client_secret: { type: 'string', maxLength: 512 },
-      // No maxLength: the domain refuses assertions over 2048 bytes with its own specific 401 and
-      // log event; the route's body limit bounds what is read at all.
-      client_assertion: { type: 'string' },
-      client_assertion_type: { type: 'string', maxLength: 256 },
-      audience: { type: 'string', maxLength: 1024 },
-      scope: { type: 'string', maxLength: 2048 },
-    },
-  },
-  // A response schema lets Fastify serialise the token response with a compiled serializer.
-  response: {
-    200: {
-      type: 'object',
-      required: ['access_token', 'token_type', 'expires_in'],
-      properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, scope: { type: 'string' } },
-    },
-  },
+/** The parameters of client authentication (RFC 6749 §2.3, RFC 7523 §2.2), read by every grant. */
+const CLIENT_AUTH_PARAMETERS = {
+  client_id: { type: 'string', maxLength: 128 },
+  client_secret: { type: 'string', maxLength: 512 },
+  // No maxLength: the domain refuses assertions over 2048 bytes with its own specific 401 and
+  // log event; the route's body limit bounds what is read at all.
+  client_assertion: { type: 'string' },
+  client_assertion_type: { type: 'string', maxLength: 256 },
 } as const;
 
+/** When no grant could be chosen (grant_type missing or unknown), failures are logged as client credentials ones. */
+const FALLBACK_FAILURE_TYPE = 'feccft';
+
+function tokenSchema(services: Services) {
+  return {
+    body: {
+      type: 'object',
+      properties: { grant_type: { type: 'string', maxLength: 128 }, ...CLIENT_AUTH_PARAMETERS, ...services.grants.parameters() },
+    },
+    // A response schema lets Fastify serialise the token response with a compiled serializer.
+    response: {
+      200: {
+        type: 'object',
+        required: ['access_token', 'token_type', 'expires_in'],
+        properties: {
+          access_token: { type: 'string' },
+          token_type: { type: 'string' },
+          expires_in: { type: 'integer' },
+          scope: { type: 'string' },
+          id_token: { type: 'string' },
+          refresh_token: { type: 'string' },
+        },
+      },
+    },
+  } as const;
+}
+
 /**
- * POST /oauth/token — client_credentials with client_secret_basic, client_secret_post or
- * private_key_jwt. Every outcome writes a log event (`seccft` / `feccft`) with the reason.
+ * POST /oauth/token. Dispatches on grant_type to the grant registry: authenticates the client
+ * the way the grant allows, checks the client's grant_types, and writes the grant's success or
+ * failure log event with the reason.
  */
 export function tokenRoutes(app: FastifyInstance, services: Services): void {
-  app.post<{ Body: TokenBody }>('/oauth/token', { schema: tokenSchema, bodyLimit: 16 * 1024 }, async (req, reply) => {
+  app.post<{ Body: TokenParams }>('/oauth/token', { schema: tokenSchema(services), bodyLimit: 16 * 1024 }, async (req, reply) => {
     const now = services.clock();
-    const body = req.body ?? {};
+    const params = req.body ?? {};
     const tenant = req.tenantCtx;
     let auth: AuthenticatedClient | undefined;
+    let grant: Grant | undefined;
     try {
-      if (!body.grant_type) throw new OAuthRequestError('invalid_request', 'grant_type is required.');
-      if (body.grant_type !== 'client_credentials') {
-        throw new OAuthRequestError('unsupported_grant_type', `Grant type "${body.grant_type.slice(0, 64)}" is not supported; use client_credentials.`);
+      grant = chooseGrant(services, params.grant_type);
+      auth = await services.authenticator.authenticate(tenant, clientAuthInput(req, params), now, { allowPublic: grant.publicClients });
+      if (!auth.ctx.client.grantTypes.includes(grant.type)) {
+        throw new OAuthRequestError('unauthorized_client', `This application is not allowed the ${grant.type} grant (see its grant_types).`);
       }
-      auth = await services.authenticator.authenticate(
-        tenant,
-        {
-          authorization: req.headers.authorization,
-          clientId: body.client_id,
-          clientSecret: body.client_secret,
-          clientAssertion: body.client_assertion,
-          clientAssertionType: body.client_assertion_type,
-        },
-        now,
-      );
-      const { client, grants } = auth.ctx;
-      if (!client.grantTypes.includes('client_credentials')) {
-        throw new OAuthRequestError('unauthorized_client', 'This application is not allowed the client_credentials grant (see its grant_types).');
-      }
-      // As on Auth0, a request that names no API gets the tenant's default_audience, if it has one.
-      const audience = body.audience || defaultAudience(tenant.tenant.settings);
-      if (!audience) throw new OAuthRequestError('invalid_request', 'audience is required: the identifier of the API the token is for.');
-      const grant = grants.get(audience);
-      if (!grant) {
-        throw new OAuthRequestError(
-          'access_denied',
-          `Client is not authorized to access "${audience.slice(0, 200)}". Create a client grant for this application and API.`,
-          403,
-        );
-      }
-      const scope = resolveScopes(body.scope, grant.scopes, grant.apiScopes);
-      const key = await services.directory.signingKey(tenant.tenant);
-      const { token, expiresIn } = await mintAccessToken(
-        { issuer: tenant.issuer, clientId: client.clientId, audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
-        key,
-      );
-      if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
-      if (auth.assertion?.legacyAudience) services.legacyAudience.record(client.clientId, now);
-      services.store.logs.append({
-        tenantId: tenant.tenant.id,
-        type: 'seccft',
-        description: 'Client Credentials for Access Token',
-        clientId: client.clientId,
-        clientName: client.name,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? null,
-        hostname: req.hostname,
-        audience: body.audience,
-        scope: scope || null,
-        date: now,
-        details: {
-          audience,
-          scope,
-          auth_method: auth.method,
-          ...(auth.assertion && {
-            credential_id: auth.assertion.credentialId,
-            kid: auth.assertion.kid,
-            jti: auth.assertion.jti,
-            ...(auth.assertion.legacyAudience && { legacy_audience: true }),
-          }),
-        },
-      });
+      const outcome = await grant.exchange({ tenant, params, client: auth, origin: originOf(req), now });
+      recordSuccess(services, req, grant, auth, outcome, now);
       noStore(reply);
-      return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope && { scope }) };
+      return outcome.response;
     } catch (err) {
-      return fail(services, req, reply, err, auth, now);
+      return fail(services, req, reply, err, grant, auth, now);
     }
+  });
+}
+
+function chooseGrant(services: Services, type: string | undefined): Grant {
+  if (!type) throw new OAuthRequestError('invalid_request', 'grant_type is required.');
+  const grant = services.grants.get(type);
+  if (!grant) {
+    throw new OAuthRequestError('unsupported_grant_type', `Grant type "${type.slice(0, 64)}" is not supported; use ${services.grants.types.join(', ')}.`);
+  }
+  return grant;
+}
+
+function clientAuthInput(req: FastifyRequest, params: TokenParams) {
+  return {
+    authorization: req.headers.authorization,
+    clientId: params.client_id,
+    clientSecret: params.client_secret,
+    clientAssertion: params.client_assertion,
+    clientAssertionType: params.client_assertion_type,
+  };
+}
+
+export function originOf(req: FastifyRequest): RequestOrigin {
+  return { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, hostname: req.hostname };
+}
+
+function recordSuccess(services: Services, req: FastifyRequest, grant: Grant, auth: AuthenticatedClient, outcome: GrantOutcome, now: number): void {
+  const { client } = auth.ctx;
+  if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
+  if (auth.assertion?.legacyAudience) services.legacyAudience.record(client.clientId, now);
+  const { log } = outcome;
+  services.store.logs.append({
+    tenantId: req.tenantCtx.tenant.id,
+    type: grant.logTypes.success,
+    description: grant.logTypes.description,
+    clientId: client.clientId,
+    clientName: client.name,
+    ...(log.userId !== undefined && { userId: log.userId, userName: log.userName ?? null }),
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    hostname: req.hostname,
+    audience: log.audience,
+    scope: log.scope,
+    date: now,
+    details: {
+      ...log.details,
+      auth_method: auth.method,
+      ...(auth.assertion && {
+        credential_id: auth.assertion.credentialId,
+        kid: auth.assertion.kid,
+        jti: auth.assertion.jti,
+        ...(auth.assertion.legacyAudience && { legacy_audience: true }),
+      }),
+    },
   });
 }
 
@@ -127,10 +128,10 @@ function noStore(reply: FastifyReply) {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }
 
-function fail(services: Services, req: FastifyRequest<{ Body: TokenBody }>, reply: FastifyReply, err: unknown, auth: AuthenticatedClient | undefined, now: number) {
+function fail(services: Services, req: FastifyRequest, reply: FastifyReply, err: unknown, grant: Grant | undefined, auth: AuthenticatedClient | undefined, now: number) {
   const mapped = oauthErrorBody(err);
   if (!mapped) throw err;
-  logTokenFailure(services, req, err, mapped.body, auth, now);
+  logTokenFailure(services, req, err, mapped.body, auth, now, grant);
   noStore(reply);
   if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) {
     reply.header('www-authenticate', 'Basic realm="signet"');
@@ -139,8 +140,9 @@ function fail(services: Services, req: FastifyRequest<{ Body: TokenBody }>, repl
 }
 
 /**
- * The `feccft` event of a failed token request. Also called by the app's error handler for
- * failures before the handler runs (unparsable or oversized body, repeated parameter).
+ * The failure event of a token request (the grant's type, e.g. `feccft`). Also called by the
+ * app's error handler for failures before the handler runs (unparsable or oversized body,
+ * repeated parameter).
  */
 export function logTokenFailure(
   services: Services,
@@ -149,12 +151,14 @@ export function logTokenFailure(
   body: OAuthErrorBody,
   auth?: AuthenticatedClient,
   now = services.clock(),
+  grant?: Grant,
 ): void {
-  const form = (req.body ?? {}) as TokenBody;
+  const form = (req.body ?? {}) as TokenParams;
+  const chosen = grant ?? (typeof form.grant_type === 'string' ? services.grants.get(form.grant_type) : undefined);
   const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? (typeof form.client_id === 'string' ? form.client_id : null);
   services.store.logs.append({
     tenantId: req.tenantCtx.tenant.id,
-    type: 'feccft',
+    type: chosen?.logTypes.failure ?? FALLBACK_FAILURE_TYPE,
     description: err instanceof ClientAuthError ? 'Failed client authentication' : body.error_description,
     clientId,
     // Named only when the client exists on this tenant (it was read to authenticate it).
@@ -178,14 +182,9 @@ export function logTokenFailure(
 }
 
 function detectMethod(req: FastifyRequest): string | null {
-  const b = (req.body ?? {}) as TokenBody;
+  const b = (req.body ?? {}) as TokenParams;
   if (b.client_assertion !== undefined) return 'private_key_jwt';
   if (req.headers.authorization) return 'client_secret_basic';
   if (b.client_secret !== undefined) return 'client_secret_post';
   return null;
-}
-
-function defaultAudience(settings: TenantSettings): string | undefined {
-  const a = settings.extras?.default_audience;
-  return typeof a === 'string' && a ? a : undefined;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { ClientAuthError, NotFoundError } from '../../domain/errors.ts';
 import { inspectClientAssertion } from '../../domain/client-assertion/index.ts';
-import { checkPrivateKeyJwtAllowed } from '../../services/client-authentication.ts';
+import { checkPrivateKeyJwtAllowed } from '../../services/client-auth/index.ts';
 
 /**
  * POST /api/v2/clients/{id}/check-assertion — Signet extension behind the dashboard's assertion
