@@ -100,3 +100,20 @@ export class OAuthRequestError extends SignetError {
     super(error, message);
   }
 }
+
+/**
+ * A refused grant (RFC 6749 §5.2): `invalid_grant` unless given, with a specific `reason` for the
+ * log event, and the log type when it is not the grant's usual failure (a reused refresh token
+ * is logged as Auth0's `ferrt`).
+ */
+export class GrantError extends OAuthRequestError {
+  constructor(
+    readonly reason: string,
+    message: string,
+    opts: { error?: 'invalid_grant' | 'invalid_request' | 'invalid_scope' | 'unauthorized_client'; logType?: string } = {},
+  ) {
+    super(opts.error ?? 'invalid_grant', message);
+    this.logType = opts.logType;
+  }
+  readonly logType: string | undefined;
+}

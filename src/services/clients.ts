@@ -9,6 +9,7 @@ import { assertConfidential, isConfidential, parseAppType } from '../domain/app-
 import { newClientId, newClientSecret } from '../domain/ids.ts';
 import { effectiveExpiry, type NewCredentialInput } from '../domain/credentials/index.ts';
 import { CredentialService, lockClient } from './credentials.ts';
+import { GRANT_TYPES } from './grants/registry.ts';
 import { applyExtras, type Extras } from '../domain/object-fields/field-rules.ts';
 import { CLIENT_FIELDS, checkJwtConfiguration } from '../domain/object-fields/client-fields.ts';
 
@@ -49,12 +50,28 @@ export interface ClientUpdateInput {
   [field: string]: unknown;
 }
 
+/** What a new application may use unless it says otherwise: only grants the token endpoint honours. */
 const DEFAULT_GRANTS: Record<string, string[]> = {
   non_interactive: ['client_credentials'],
-  regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
-  spa: ['authorization_code', 'implicit', 'refresh_token'],
-  native: ['authorization_code', 'implicit', 'refresh_token'],
+  regular_web: ['authorization_code', 'refresh_token', 'client_credentials'],
+  spa: ['authorization_code', 'refresh_token'],
+  native: ['authorization_code', 'refresh_token'],
 };
+
+/** grant_types may name only grants Signet implements (the grant registry's list), each once. */
+function checkGrantTypes(types: string[] | undefined): string[] | undefined {
+  if (types === undefined) return undefined;
+  const unknown = types.filter((t) => !(GRANT_TYPES as readonly string[]).includes(t));
+  if (unknown.length) {
+    throw new InvalidInputError(
+      'unsupported_grant_type',
+      `grant_types: ${unknown.slice(0, 3).map((t) => JSON.stringify(t.slice(0, 80))).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not supported by Signet; use any of ${GRANT_TYPES.join(', ')}.`,
+      'grant_types',
+    );
+  }
+  if (new Set(types).size !== types.length) throw new InvalidInputError('duplicate_grant_type', 'grant_types names a grant type more than once.', 'grant_types');
+  return types;
+}
 
 export interface ClientView {
   client: Client;
@@ -112,7 +129,7 @@ export class ClientService {
       tokenEndpointAuthMethod: method,
       privateKeyJwt: !!pkjwt,
       clientSecretEnc: this.s.box.seal(secret, `client_secret:${clientId}`),
-      grantTypes: input.grant_types ?? DEFAULT_GRANTS[appType]!,
+      grantTypes: checkGrantTypes(input.grant_types) ?? DEFAULT_GRANTS[appType]!,
       callbacks: input.callbacks ?? [],
       allowedOrigins: input.allowed_origins ?? [],
       jwtAlg: checkJwtAlg(input.jwt_configuration),
@@ -201,7 +218,7 @@ export class ClientService {
           appType,
           tokenEndpointAuthMethod: method,
           privateKeyJwt,
-          grantTypes: input.grant_types,
+          grantTypes: checkGrantTypes(input.grant_types),
           callbacks: input.callbacks,
           allowedOrigins: input.allowed_origins,
           jwtAlg: input.jwt_configuration ? checkJwtAlg(input.jwt_configuration) : undefined,

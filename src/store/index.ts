@@ -12,6 +12,7 @@ import { LogStore } from './logs.ts';
 import { AdminStore } from './admins.ts';
 import { PlatformAuditStore } from './platform-audit.ts';
 import { LegacyAudienceStore } from './legacy-audience.ts';
+import { RefreshTokenStore } from './refresh-tokens.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -28,6 +29,7 @@ export interface Store {
   admins: AdminStore;
   platformAudit: PlatformAuditStore;
   legacyAudience: LegacyAudienceStore;
+  refreshTokens: RefreshTokenStore;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     admins: new AdminStore(db),
     platformAudit: new PlatformAuditStore(db),
     legacyAudience: new LegacyAudienceStore(db),
+    refreshTokens: new RefreshTokenStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();

@@ -116,6 +116,22 @@ test("a client whose grant_types lack client_credentials is refused (unauthorize
   assert.equal((await h.token(tenant, signedForm(tenant, app))).status, 200);
 });
 
+test('grant_types may hold only grants Signet implements: implicit or password is refused by name and changes nothing; new apps default to honoured grants', async () => {
+  const app = await createM2MApp(tenant);
+  for (const bad of [['implicit'], ['client_credentials', 'password'], ['client_credentials', 'client_credentials']]) {
+    const r = await tenant.api('PATCH', `/clients/${app.clientId}`, { grant_types: bad });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.message, bad.includes('implicit') ? /"implicit" is not supported/ : bad.includes('password') ? /"password" is not supported/ : /more than once/);
+  }
+  assert.deepEqual((await tenant.api('GET', `/clients/${app.clientId}`)).body.grant_types, ['client_credentials']);
+  const created = await tenant.api('POST', '/clients', { name: 'web', app_type: 'regular_web', grant_types: ['authorization_code', 'implicit'] });
+  assert.equal(created.status, 400);
+  const web = await tenant.api('POST', '/clients', { name: 'web', app_type: 'regular_web' });
+  assert.deepEqual(web.body.grant_types, ['authorization_code', 'refresh_token', 'client_credentials']);
+  const spa = await tenant.api('POST', '/clients', { name: 'spa', app_type: 'spa' });
+  assert.deepEqual(spa.body.grant_types, ['authorization_code', 'refresh_token']);
+});
+
 test('the requested scope is what the token carries: a subset narrows it, an ungranted scope is refused, none means all granted', async () => {
   const app = await secretApp(undefined, ['read:things', 'write:things', 'delete:things']);
   // Grant only two of the API's three scopes.

@@ -55,7 +55,7 @@ export const CLIENT_FIELDS: FieldRules = {
   app_type: { status: 'core', reason: 'Decides confidential or public, and so whether Private Key JWT is possible.' },
   token_endpoint_auth_method: { status: 'core', reason: 'How the client authenticates at /oauth/token.' },
   client_authentication_methods: { status: 'core', reason: 'Private Key JWT credentials, the heart of Signet.' },
-  grant_types: { status: 'core', reason: 'client_credentials is enforced at /oauth/token.' },
+  grant_types: { status: 'core', reason: 'Enforced at /oauth/token; only grants Signet implements (authorization_code, refresh_token, client_credentials) are accepted.' },
   callbacks: { status: 'core', reason: 'Redirect URLs; stored.' },
   allowed_origins: { status: 'core', reason: 'CORS origins; stored.' },
   jwt_configuration: { status: 'core', reason: 'alg must be RS256 (what Signet signs with); the other properties are stored as sent.' },

@@ -3,6 +3,7 @@ import type { Services } from '../services.ts';
 import { registerStrictJsonBody } from '../json-body.ts';
 import { tokenRoutes } from './token.ts';
 import { discoveryRoutes } from './discovery.ts';
+import { revokeRoutes } from './revoke.ts';
 
 /**
  * The Authentication API: every endpoint a tenant's applications and users talk to (token,
@@ -14,5 +15,6 @@ export async function authenticationApi(app: FastifyInstance, opts: { services: 
   const { services } = opts;
   registerStrictJsonBody(app);
   tokenRoutes(app, services);
+  revokeRoutes(app, services);
   discoveryRoutes(app, services);
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
-import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
+import { ClientAuthError, GrantError, OAuthRequestError } from '../../domain/errors.ts';
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
 import type { Grant, GrantOutcome, RequestOrigin, TokenParams } from '../../services/grants/registry.ts';
 import { oauthErrorBody, type OAuthErrorBody } from '../errors.ts';
@@ -79,7 +79,7 @@ function chooseGrant(services: Services, type: string | undefined): Grant {
   return grant;
 }
 
-function clientAuthInput(req: FastifyRequest, params: TokenParams) {
+export function clientAuthInput(req: FastifyRequest, params: { client_id?: string; client_secret?: string; client_assertion?: string; client_assertion_type?: string }) {
   return {
     authorization: req.headers.authorization,
     clientId: params.client_id,
@@ -158,7 +158,7 @@ export function logTokenFailure(
   const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? (typeof form.client_id === 'string' ? form.client_id : null);
   services.store.logs.append({
     tenantId: req.tenantCtx.tenant.id,
-    type: chosen?.logTypes.failure ?? FALLBACK_FAILURE_TYPE,
+    type: (err instanceof GrantError && err.logType) || (chosen?.logTypes.failure ?? FALLBACK_FAILURE_TYPE),
     description: err instanceof ClientAuthError ? 'Failed client authentication' : body.error_description,
     clientId,
     // Named only when the client exists on this tenant (it was read to authenticate it).
@@ -171,7 +171,7 @@ export function logTokenFailure(
     date: now,
     details: {
       error: body.error,
-      reason: (err as { code?: string }).code,
+      reason: err instanceof GrantError ? err.reason : (err as { code?: string }).code,
       ...(err instanceof ClientAuthError ? { client_authentication_error: body.error_description } : { error_description: body.error_description }),
       // What the caller was not told (the client's credentials, plan or method): the tenant reads it here.
       ...(err instanceof ClientAuthError && err.detail !== undefined && { detail: err.detail }),

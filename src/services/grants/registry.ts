@@ -1,31 +1,37 @@
 import type { Grant } from './types.ts';
 import type { GrantDeps } from './deps.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { authorizationCodeGrant } from './authorization-code.ts';
+import { refreshTokenGrant } from './refresh-token.ts';
 
 export type { Grant, GrantOutcome, TokenRequest, TokenResponse, TokenParams, RequestOrigin } from './types.ts';
 
-/**
- * The grant types this server honours, in the order discovery lists them. Client grant_types
- * are validated against this list, and discovery is built from it.
- */
-export const GRANT_TYPES = ['client_credentials'] as const;
+/** Every grant type Signet implements, in the order discovery lists them. */
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 
 /** Every grant of the token endpoint, by grant_type. */
 export class GrantRegistry {
   private readonly byType: ReadonlyMap<string, Grant>;
 
+  private readonly registered: readonly string[];
+
   constructor(deps: GrantDeps) {
     const grants = [clientCredentialsGrant(deps)];
+    // The user-facing grants need users and the codes /authorize issues.
+    const { users, codes } = deps;
+    if (users && codes) grants.push(authorizationCodeGrant({ ...deps, users, codes }));
+    if (users) grants.push(refreshTokenGrant({ ...deps, users }));
     this.byType = new Map(grants.map((g) => [g.type, g]));
-    for (const t of GRANT_TYPES) if (!this.byType.has(t)) throw new Error(`grant ${t} has no module`);
+    this.registered = GRANT_TYPES.filter((t) => this.byType.has(t));
   }
 
   get(type: string): Grant | undefined {
     return this.byType.get(type);
   }
 
+  /** The grant types this server honours: discovery's grant_types_supported, and what a client's grant_types may hold. */
   get types(): readonly string[] {
-    return GRANT_TYPES;
+    return this.registered;
   }
 
   /** Every parameter any grant reads, merged (the token route's body schema). */

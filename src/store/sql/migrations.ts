@@ -251,6 +251,31 @@ const MIGRATIONS: string[] = [
   UPDATE signing_keys SET current_since = created_at WHERE status = 'current';
   CREATE INDEX signing_keys_tenant_status ON signing_keys(tenant_id, status)
   `,
+  // 10: refresh tokens (authorization code flow). Only each token's SHA-256 is stored; tokens
+  // descending from one authorization code share a family, revoked together on reuse.
+  `
+  CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    family_id TEXT NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    audience TEXT,
+    sid TEXT,
+    auth_time BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    idle_expires_at BIGINT NOT NULL,
+    parent_hash TEXT,
+    rotated_at BIGINT,
+    revoked_at BIGINT
+  );
+  CREATE INDEX refresh_tokens_family ON refresh_tokens(tenant_id, family_id);
+  CREATE INDEX refresh_tokens_parent ON refresh_tokens(tenant_id, parent_hash);
+  CREATE INDEX refresh_tokens_user ON refresh_tokens(tenant_id, user_id);
+  CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at)
+  `,
 ];
 
 /** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
