@@ -59,6 +59,23 @@ export class RateLimitedError extends SignetError {
 }
 
 /**
+ * A tenant user's sign-in was refused (the hosted login page). `code` says why, for the log
+ * event's reason; the page shows one generic message for `unknown_user` and `wrong_password`,
+ * so whether an email exists is never shown (Auth0 logs them as `fu` and `fp`; `blocked` as `f`).
+ */
+export class UserSignInError extends SignetError {
+  readonly kind = 'unauthorized';
+  constructor(
+    override readonly code: 'unknown_user' | 'wrong_password' | 'blocked',
+    message: string,
+    /** The user the attempt was for, when the email exists (for the log event). */
+    readonly userId?: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
  * Client authentication failed at an OAuth endpoint: 401 `invalid_client`. The message is the
  * `error_description` (specific and safe); `code` is what the log event records as the reason.
  *

@@ -27,6 +27,13 @@ export const newTenantId = () => `ten_${randomBase62(16)}`;
 const LOG_PREFIX = randomBase62(12);
 let logCounter = 0;
 export const newLogId = () => `${LOG_PREFIX}${(++logCounter).toString(36).padStart(12, '0')}`;
+/**
+ * A database-connection user's id, as Auth0 makes them: `auth0|` and 24 lowercase hex
+ * characters (96 random bits).
+ */
+export const USER_ID_PROVIDER = 'auth0';
+export const newUserIdPart = () => randomBytes(12).toString('hex');
+export const newUserId = () => `${USER_ID_PROVIDER}|${newUserIdPart()}`;
 export const newAdminId = () => `adm_${randomBase62(16)}`;
 /** A dashboard session token: 256 bits, the cookie value (only its digest is stored). */
 export const newSessionToken = () => randomBytes(32).toString('base64url');

@@ -40,12 +40,19 @@ export class AdminAuth {
   private readonly gate = new ConcurrencyGate(SIGN_IN_CONCURRENCY.total, SIGN_IN_CONCURRENCY.perAddress);
   private dummyHash?: Promise<string>;
 
+  /** Where passwords are hashed: a dedicated worker thread, never the pool that signs tokens. */
+  readonly hasher: PasswordHasher;
+  /** Whether close() ends the hasher (a hasher passed in is its giver's to close). */
+  private readonly ownsHasher: boolean;
+
   constructor(
     private readonly store: Store,
     private readonly masterKey: Buffer,
-    /** Where passwords are hashed: a dedicated worker thread, never the pool that signs tokens. */
-    readonly hasher = new PasswordHasher(),
-  ) {}
+    hasher?: PasswordHasher,
+  ) {
+    this.hasher = hasher ?? new PasswordHasher();
+    this.ownsHasher = hasher === undefined;
+  }
 
   async create(emailInput: string, password: string, via: PlatformAuditEvent['via'] = 'cli'): Promise<Admin> {
     const email = normaliseEmail(emailInput);
@@ -160,8 +167,8 @@ export class AdminAuth {
     await this.store.platformAudit.purge();
   }
 
-  close(): Promise<void> {
-    return this.hasher.close();
+  async close(): Promise<void> {
+    if (this.ownsHasher) await this.hasher.close();
   }
 }
 

@@ -9,6 +9,8 @@ import { AdminAuth } from './admin-auth.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { LogRetention } from './log-retention.ts';
 import { GrantRegistry } from './grants/registry.ts';
+import { PasswordHasher } from './password-hasher.ts';
+import { UserService } from './users.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -25,6 +27,10 @@ export interface Services {
   /** Applications' last success that relied on the legacy audience policy. */
   legacyAudience: UsageRecorder;
   admins: AdminAuth;
+  /** Each tenant's users (its database connection): accounts and the hosted login page's password check. */
+  users: UserService;
+  /** The one password-hashing worker pool, shared by admins and users. */
+  hasher: PasswordHasher;
   logRetention: LogRetention;
   /** The time every decision reads (tests inject one they can move forward). */
   clock: Clock;
@@ -43,12 +49,16 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
   const cache = new ClientAuthCache(store, box, clock);
   const usage = new UsageRecorder((id, at) => store.credentials.markUsed([id], at));
   const legacyAudience = new UsageRecorder((clientId, at) => store.legacyAudience.markUsed(clientId, at));
-  const admins = new AdminAuth(store, config.masterKey);
+  // One hashing worker for the process: admins' and users' passwords share it (and its bound).
+  const hasher = new PasswordHasher();
+  const admins = new AdminAuth(store, config.masterKey, hasher);
+  const users = new UserService(store, hasher, clock);
   const logRetention = new LogRetention(store, { maxEventsPerTenant: config.logMaxEventsPerTenant });
   const purge = setInterval(() => {
     const now = clock();
     void store.replay.purgeExpired(now).catch(() => undefined);
     void admins.purge(now).catch(() => undefined);
+    void users.purge(now).catch(() => undefined);
     void logRetention.purge(now).catch((err) => process.emitWarning(`Log retention purge failed: ${(err as Error).message}`));
   }, 60_000);
   purge.unref();
@@ -63,12 +73,15 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     usage,
     legacyAudience,
     admins,
+    users,
+    hasher,
     logRetention,
     clock,
     async close() {
       clearInterval(purge);
       await logRetention.idle();
       await admins.close();
+      await hasher.close();
       await usage.close();
       await legacyAudience.close();
       await store.close();

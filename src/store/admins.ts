@@ -1,5 +1,6 @@
 import type { Db } from './sql/db.ts';
 import type { AttemptDecision, ThrottleState } from '../domain/sign-in-throttle.ts';
+import { SignInThrottleCounters } from './sign-in-throttle.ts';
 
 export interface Admin {
   id: string;
@@ -26,7 +27,9 @@ const toAdmin = (r: AdminRow): Admin => ({ id: r.id, email: r.email, passwordHas
 
 /** Platform admins (dashboard users), their sessions (by token digest) and sign-in attempt counters. */
 export class AdminStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.throttle = new SignInThrottleCounters(db, 'admin_sign_in_throttle');
+  }
 
   /** Returns false when the email is taken. */
   async insert(a: Admin): Promise<boolean> {
@@ -88,55 +91,20 @@ export class AdminStore {
     await this.db.run(`DELETE FROM admin_sessions WHERE expires_at <= ?`, [now]);
   }
 
-  /**
-   * Counts one sign-in attempt under every key, all or none, in one transaction: `decide` sees
-   * each key's counter (locked: on PostgreSQL with FOR UPDATE, in key order so two attempts
-   * never deadlock; SQLite's BEGIN IMMEDIATE already serialises writers, across processes too)
-   * and either returns the counters to write, or a refusal, which writes nothing.
-   */
-  async reserveAttempt(keys: readonly string[], decide: (states: ReadonlyMap<string, ThrottleState | undefined>) => AttemptDecision): Promise<AttemptDecision> {
-    const sorted = [...new Set(keys)].sort();
-    return this.db.transaction(async (tx) => {
-      const forUpdate = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-      const states = new Map<string, ThrottleState | undefined>();
-      for (const key of sorted) {
-        // A row to lock even for a first attempt (two first attempts must not both count from zero).
-        await tx.run(`INSERT INTO admin_sign_in_throttle (key, count, last_at, not_before) VALUES (?, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, [key]);
-        const r = await tx.get<{ count: number; last_at: number; not_before: number }>(
-          `SELECT count, last_at, not_before FROM admin_sign_in_throttle WHERE key = ?${forUpdate}`,
-          [key],
-        );
-        states.set(key, r && Number(r.count) > 0 ? { count: Number(r.count), lastAt: Number(r.last_at), notBefore: Number(r.not_before) } : undefined);
-      }
-      const decision = decide(states);
-      if (!decision.ok) return decision;
-      for (const [key, st] of decision.next) {
-        await tx.run(`UPDATE admin_sign_in_throttle SET count = ?, last_at = ?, not_before = ? WHERE key = ?`, [st.count, st.lastAt, st.notBefore, key]);
-      }
-      return decision;
-    });
+  private readonly throttle: SignInThrottleCounters;
+
+  /** Counts one sign-in attempt under every key, all or none (see SignInThrottleCounters.reserve). */
+  reserveAttempt(keys: readonly string[], decide: (states: ReadonlyMap<string, ThrottleState | undefined>) => AttemptDecision): Promise<AttemptDecision> {
+    return this.throttle.reserve(undefined, keys, decide);
   }
 
   /** Rewrites counters after a successful sign-in: `next` gives each key's new counter, or undefined to drop it. */
-  async settleAttempt(keys: readonly string[], next: (key: string, state: ThrottleState) => ThrottleState | undefined): Promise<void> {
-    const sorted = [...new Set(keys)].sort();
-    await this.db.transaction(async (tx) => {
-      const forUpdate = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-      for (const key of sorted) {
-        const r = await tx.get<{ count: number; last_at: number; not_before: number }>(
-          `SELECT count, last_at, not_before FROM admin_sign_in_throttle WHERE key = ?${forUpdate}`,
-          [key],
-        );
-        if (!r) continue;
-        const st = next(key, { count: Number(r.count), lastAt: Number(r.last_at), notBefore: Number(r.not_before) });
-        if (st) await tx.run(`UPDATE admin_sign_in_throttle SET count = ?, last_at = ?, not_before = ? WHERE key = ?`, [st.count, st.lastAt, st.notBefore, key]);
-        else await tx.run(`DELETE FROM admin_sign_in_throttle WHERE key = ?`, [key]);
-      }
-    });
+  settleAttempt(keys: readonly string[], next: (key: string, state: ThrottleState) => ThrottleState | undefined): Promise<void> {
+    return this.throttle.settle(undefined, keys, next);
   }
 
   /** Drops counters idle since `before` whose backoff has passed (their policies have reset them). */
-  async purgeThrottle(before: number, now: number): Promise<void> {
-    await this.db.run(`DELETE FROM admin_sign_in_throttle WHERE last_at <= ? AND not_before <= ?`, [before, now]);
+  purgeThrottle(before: number, now: number): Promise<void> {
+    return this.throttle.purge(before, now);
   }
 }

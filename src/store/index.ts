@@ -13,6 +13,7 @@ import { AdminStore } from './admins.ts';
 import { PlatformAuditStore } from './platform-audit.ts';
 import { LegacyAudienceStore } from './legacy-audience.ts';
 import { RefreshTokenStore } from './refresh-tokens.ts';
+import { UserStore } from './users.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -30,6 +31,7 @@ export interface Store {
   platformAudit: PlatformAuditStore;
   legacyAudience: LegacyAudienceStore;
   refreshTokens: RefreshTokenStore;
+  users: UserStore;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     platformAudit: new PlatformAuditStore(db),
     legacyAudience: new LegacyAudienceStore(db),
     refreshTokens: new RefreshTokenStore(db),
+    users: new UserStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();
@@ -68,3 +71,4 @@ export type { Client } from './clients.ts';
 export type { StoredCredential } from './credentials.ts';
 export type { ResourceServer } from './resource-servers.ts';
 export type { ClientGrant } from './client-grants.ts';
+export type { StoredUser } from './users.ts';

@@ -16,14 +16,16 @@ export type PageRequest = { offset: number; limit: number } | { after: Keyset | 
  * The WHERE condition, ORDER BY and LIMIT of a page over `createdCol`, `idCol`; portable
  * across SQLite and PostgreSQL. The condition is `''` when there is none.
  */
-export function pageSql(page: PageRequest, createdCol: string, idCol: string): { where: string; whereParams: Param[]; tail: string; tailParams: Param[] } {
-  const order = `ORDER BY ${createdCol}, ${idCol}`;
+export function pageSql(page: PageRequest, createdCol: string, idCol: string, desc = false): { where: string; whereParams: Param[]; tail: string; tailParams: Param[] } {
+  const dir = desc ? ' DESC' : '';
+  const order = `ORDER BY ${createdCol}${dir}, ${idCol}${dir}`;
   if ('offset' in page) return { where: '', whereParams: [], tail: `${order} LIMIT ? OFFSET ?`, tailParams: [page.limit, page.offset] };
   const tail = `${order} LIMIT ?`;
   if (!page.after) return { where: '', whereParams: [], tail, tailParams: [page.limit] };
   // `>=` first, so an index on (tenant, created, id) seeks to the position instead of scanning up to it.
+  const [ge, gt] = desc ? ['<=', '<'] : ['>=', '>'];
   return {
-    where: `${createdCol} >= ? AND (${createdCol} > ? OR ${idCol} > ?)`,
+    where: `${createdCol} ${ge} ? AND (${createdCol} ${gt} ? OR ${idCol} ${gt} ?)`,
     whereParams: [page.after.createdAt, page.after.createdAt, page.after.id],
     tail,
     tailParams: [page.limit],
@@ -40,9 +42,10 @@ export function pagedQuery(
   where: string[],
   params: Param[],
   page: PageRequest,
-  order: { created: string; id: string },
+  /** The (creation time, id) columns, or another (sort column, id) pair, descending when `desc`. */
+  order: { created: string; id: string; desc?: boolean },
 ): { select: string; selectParams: Param[]; count: string; countParams: Param[] } {
-  const p = pageSql(page, order.created, order.id);
+  const p = pageSql(page, order.created, order.id, order.desc);
   const conds = p.where ? [...where, p.where] : where;
   return {
     select: `SELECT * FROM ${table} WHERE ${conds.join(' AND ')} ${p.tail}`,

@@ -276,6 +276,45 @@ const MIGRATIONS: string[] = [
   CREATE INDEX refresh_tokens_user ON refresh_tokens(tenant_id, user_id);
   CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at)
   `,
+  // 11: a tenant's users (its one database connection, Username-Password-Authentication) and
+  // their sign-in attempt counters. The key is (tenant, user_id): a custom user_id is chosen by
+  // the caller, and one taken on another tenant must not be refused (that would tell the caller
+  // it exists there). Emails are unique per tenant by their trimmed, lower-cased key. Counters
+  // are per tenant as well, so one tenant's failed sign-ins never hold back another's users.
+  `
+  CREATE TABLE users (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    email_verified INTEGER NOT NULL DEFAULT 0,
+    name TEXT NOT NULL,
+    nickname TEXT NOT NULL,
+    blocked INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT NOT NULL,
+    user_metadata TEXT NOT NULL DEFAULT '{}',
+    app_metadata TEXT NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    last_login BIGINT,
+    last_ip TEXT,
+    logins_count INTEGER NOT NULL DEFAULT 0,
+    password_changed_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+  );
+  CREATE UNIQUE INDEX users_tenant_email ON users(tenant_id, email_key);
+  CREATE INDEX users_tenant_created ON users(tenant_id, created_at, user_id);
+  CREATE TABLE user_sign_in_throttle (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    last_at BIGINT NOT NULL,
+    not_before BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+  );
+  CREATE INDEX user_sign_in_throttle_last_at ON user_sign_in_throttle(last_at)
+  `,
 ];
 
 /** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
