@@ -126,26 +126,29 @@ export async function authorizeOverHttp(
   throw new Error('too many redirects');
 }
 
-/** The token request exchanging `code`, authenticated by `app`'s private key (aud = issuer). */
-export function codeForm(tenant: TestTenant, app: WebApp, code: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The token request exchanging `code`, authenticated by `app`'s private key (aud = issuer),
+ * signed at `now` (pass the harness clock when a test has moved it).
+ */
+export function codeForm(tenant: TestTenant, app: WebApp, code: string, extra: Record<string, string> = {}, now = Date.now()): Record<string, string> {
   return {
     grant_type: 'authorization_code',
     code,
     redirect_uri: app.callback,
     client_id: app.clientId,
     client_assertion_type: JWT_BEARER,
-    client_assertion: signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg }),
+    client_assertion: signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg, now }),
     ...extra,
   };
 }
 
-/** A refresh request authenticated by `app`'s private key. */
-export function refreshForm(tenant: TestTenant, app: WebApp, refreshToken: string, extra: Record<string, string> = {}): Record<string, string> {
+/** A refresh request authenticated by `app`'s private key, signed at `now`. */
+export function refreshForm(tenant: TestTenant, app: WebApp, refreshToken: string, extra: Record<string, string> = {}, now = Date.now()): Record<string, string> {
   return {
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
     client_assertion_type: JWT_BEARER,
-    client_assertion: signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg }),
+    client_assertion: signClientAssertion({ clientId: app.clientId, audience: tenant.issuer, privateKey: app.privateKey, alg: app.alg, now }),
     ...extra,
   };
 }
