@@ -36,6 +36,10 @@ export interface Client {
   client_authentication_methods?: { private_key_jwt: { credentials: { id: string }[] } };
   client_secret?: string;
   grant_types: string[];
+  /** Allowed Callback URLs: where /authorize may send the browser back with a code. */
+  callbacks: string[];
+  /** Allowed Logout URLs: where logout may send the browser afterwards (absent until set). */
+  allowed_logout_urls?: string[];
   created_at: string | null;
   updated_at: string | null;
 }

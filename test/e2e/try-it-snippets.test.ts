@@ -5,6 +5,11 @@
  * next to a fresh private key and run with node or sh, the way a user would paste it: it must
  * print an access token that verifies against the tenant's JWKS. With a wrong client ID it must
  * print the server's error and exit non-zero.
+ *
+ * The express-openid-connect example (Regular Web Applications) is a web app: it is saved as
+ * app.mjs and checked with `node --check`, then started (on a free port instead of 3000) next to
+ * the real express and express-openid-connect packages, whose configuration schema refuses any
+ * unknown or misspelt option at start-up; the running app must answer its home page.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
 import { createApi, createM2MApp, expectValidAccessToken, type CredentialAlg, type M2MApp } from '../support/fixtures.ts';
-import { snippet, type SnippetId } from '../../src/web/credentials/snippets.ts';
+import { EXPRESS_BASE_URL, snippet, type SnippetId } from '../../src/web/credentials/snippets.ts';
+import { freePort } from '../support/free-port.ts';
 
 const EMAIL = 'snippets@example.com';
 const PASSWORD = 'snippet test passphrase';
@@ -61,7 +67,7 @@ after(async () => {
 function projectDir(name: string, privateKeyPem: string): string {
   const dir = join(work, name);
   mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
-  for (const pkg of ['jsonwebtoken', 'jose']) symlinkSync(resolve('node_modules', pkg), join(dir, 'node_modules', pkg));
+  for (const pkg of ['jsonwebtoken', 'jose', 'express', 'express-openid-connect']) symlinkSync(resolve('node_modules', pkg), join(dir, 'node_modules', pkg));
   symlinkSync(resolve('.'), join(dir, 'node_modules', 'signet'));
   symlinkSync(join('..', 'signet', 'bin', 'signet.js'), join(dir, 'node_modules', '.bin', 'signet'));
   writeFileSync(join(dir, 'private.pem'), privateKeyPem, { mode: 0o600 });
@@ -89,6 +95,48 @@ function runSnippet(id: SnippetId, code: string, dir: string): Promise<{ status:
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ status: code ?? signal, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts the express-openid-connect example on `port` (the one change from the printed text: the
+ * port, so parallel runs do not collide on 3000) and resolves once it listens, or with its exit
+ * status and output if it stops first (a refused option stops it at start-up).
+ */
+async function startWebApp(code: string, dir: string, port: number): Promise<{ listening: boolean; output: string; stop: () => void }> {
+  const file = join(dir, 'app.mjs');
+  writeFileSync(file, code.replaceAll(EXPRESS_BASE_URL, `http://localhost:${port}`).replace('app.listen(3000,', `app.listen(${port},`));
+  const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (child.kill(), reject(new Error(`the app did not start in 30 s:\n${output}`))), 30_000);
+    const onData = (d: string) => {
+      output += d;
+      if (output.includes(`Listening on http://localhost:${port}`)) {
+        clearTimeout(timer);
+        resolve({ listening: true, output, stop: () => child.kill() });
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ listening: false, output: `exit ${status}\n${output}`, stop: () => {} });
+    });
+  });
+}
+
+/** `node --check`: the file parses as JavaScript (an ES module, by its .mjs name). */
+function nodeCheck(code: string, dir: string): Promise<{ status: number | string | null; stderr: string }> {
+  const file = join(dir, 'check.mjs');
+  writeFileSync(file, code);
+  const child = spawn(process.execPath, ['--check', file], { cwd: dir });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status: status ?? signal, stderr }));
   });
 }
 
@@ -137,5 +185,37 @@ for (const scenario of [
         assert.doesNotMatch(r.stdout, /^undefined$/m);
       });
     }
+
+    test('express-openid-connect: parses, passes the library\'s option schema and serves its home page', async () => {
+      const web = await tenant.api('POST', '/clients', { name: `web ${scenario.tenant}`, app_type: 'regular_web' });
+      assert.equal(web.status, 201, JSON.stringify(web.body));
+      const code = snippet('express-openid-connect', { ...input(web.body.client_id), sessionSecret: 'a8Jq2xV0-session-secret-for-the-test' });
+      assert.ok(code.includes(`issuerBaseURL: '${shown.issuer}'`) && code.includes(`clientID: '${web.body.client_id}'`), code);
+      assert.ok(code.includes(`clientAssertionSigningAlg: '${app.alg}'`));
+      assert.ok(code.includes(`${EXPRESS_BASE_URL}/callback`) && code.includes("response_type: 'code'"));
+
+      const checked = await nodeCheck(code, dir);
+      assert.equal(checked.status, 0, checked.stderr);
+
+      const port = await freePort();
+      const started = await startWebApp(code, dir, port);
+      try {
+        assert.ok(started.listening, started.output);
+        const home = await fetch(`http://localhost:${port}/`);
+        assert.equal(home.status, 200);
+        assert.match(await home.text(), /Signed out\. <a href="\/login">Log in<\/a>/);
+      } finally {
+        started.stop();
+      }
+    });
+
+    test('express-openid-connect: a misspelt option is refused by the library at start-up (so the check above would notice one)', async () => {
+      const code = snippet('express-openid-connect', input(app.clientId)).replace('authRequired:', 'authRequire:');
+      assert.equal((await nodeCheck(code, dir)).status, 0, 'still valid JavaScript');
+      const started = await startWebApp(code, dir, await freePort());
+      started.stop();
+      assert.equal(started.listening, false);
+      assert.match(started.output, /"authRequire" is not allowed/);
+    });
   });
 }

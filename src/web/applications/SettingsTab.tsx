@@ -7,6 +7,8 @@ import { navigate, paths } from '../router.ts';
 import { ErrorBanner } from '../components/Banner.tsx';
 import { Field } from '../components/Field.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ApplicationUrisCard } from './ApplicationUrisCard.tsx';
+import { GrantTypesCard } from './GrantTypesCard.tsx';
 
 export function SettingsTab({ client, onSaved }: { client: Client; onSaved: (c: Client) => void }) {
   const { api, tenant } = useTenant();
@@ -96,6 +98,10 @@ export function SettingsTab({ client, onSaved }: { client: Client; onSaved: (c: 
           </div>
         </form>
       </section>
+
+      {/* Machine to Machine applications sign nobody in, so they have no URLs to send a browser to. */}
+      {client.app_type !== 'non_interactive' && <ApplicationUrisCard client={client} onSaved={onSaved} />}
+      <GrantTypesCard client={client} onSaved={onSaved} />
 
       <DangerZone
         title="Delete this application"

@@ -17,12 +17,22 @@ export interface SnippetInput {
   /** The API to get a token for (the `audience` form parameter). */
   apiAudience: string;
   alg: string;
+  /** For express-openid-connect: the secret its session cookie is encrypted with (a fresh random string). */
+  sessionSecret?: string;
 }
 
-export type SnippetId = 'jsonwebtoken' | 'jose' | 'curl' | 'signet';
+export type SnippetId = 'jsonwebtoken' | 'jose' | 'curl' | 'signet' | 'express-openid-connect';
 
-/** jsonwebtoken signs RS*, PS* and ES* but not EdDSA: for an Ed25519 key that example is left out. */
-export const snippetAvailable = (id: SnippetId, alg: string) => !(id === 'jsonwebtoken' && alg === 'EdDSA');
+/**
+ * jsonwebtoken signs RS*, PS* and ES* but not EdDSA. express-openid-connect (through
+ * oauth4webapi) names an Ed25519 signature `Ed25519`, not the `EdDSA` an Ed25519 credential is
+ * registered with, so its assertions would be refused. For an Ed25519 key both are left out.
+ */
+export const snippetAvailable = (id: SnippetId, alg: string) => !((id === 'jsonwebtoken' || id === 'express-openid-connect') && alg === 'EdDSA');
+
+/** Where the express-openid-connect example listens, and so what must be allowed on the Settings tab. */
+export const EXPRESS_BASE_URL = 'http://localhost:3000';
+export const EXPRESS_CALLBACK_URL = `${EXPRESS_BASE_URL}/callback`;
 
 /** A single-quoted JavaScript string literal. */
 const js = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
@@ -146,10 +156,68 @@ ${ex.code}
   --data-urlencode client_assertion_type=${ASSERTION_TYPE} \\
   --data-urlencode client_assertion="$(npx signet assertion --client-id ${sh(v.clientId)} --key private.pem --audience ${sh(v.issuer)}${algFlag})"
 `;
+    case 'express-openid-connect':
+      return expressApp(v);
     case 'signet':
       return `npx signet token --domain ${sh(originOf(v.issuer))} --client-id ${sh(v.clientId)} --key private.pem --audience ${sh(v.apiAudience)}${algFlag}
 `;
   }
+}
+
+/**
+ * A whole Express app that signs users in with the authorization code flow and authenticates
+ * at the token endpoint with a client assertion signed by private.pem. The option names are
+ * express-openid-connect 3.x's (lib/config.js); `response_type: 'code'` is required, since its
+ * default is the implicit id_token flow.
+ */
+function expressApp(v: SnippetInput): string {
+  const url = parseUrl(v.issuer);
+  const hostsNote =
+    url && url.hostname.endsWith('.localhost')
+      ? `// Node does not resolve ${url.hostname}: add "127.0.0.1 ${url.hostname}" to /etc/hosts first.\n`
+      : '';
+  return `// npm install express express-openid-connect   (Node.js 20+, save as app.mjs, run: node app.mjs)
+// On this application's Settings tab, add ${EXPRESS_CALLBACK_URL} to Allowed Callback URLs
+// and ${EXPRESS_BASE_URL} to Allowed Logout URLs. Then open ${EXPRESS_BASE_URL}/login.
+${hostsNote}import { readFileSync } from 'node:fs';
+import express from 'express';
+import openid from 'express-openid-connect';
+
+const { auth, requiresAuth } = openid;
+const app = express();
+
+app.use(
+  auth({
+    issuerBaseURL: ${js(v.issuer)},
+    baseURL: ${js(EXPRESS_BASE_URL)},
+    clientID: ${js(v.clientId)},
+    // Encrypts the session cookie. Keep it out of source control (e.g. in an environment variable).
+    secret: ${js(v.sessionSecret ?? 'REPLACE_WITH_A_LONG_RANDOM_STRING')},
+    authRequired: false,
+    clientAuthMethod: 'private_key_jwt',
+    clientAssertionSigningKey: readFileSync('private.pem'),
+    clientAssertionSigningAlg: ${js(v.alg)},
+    authorizationParams: { response_type: 'code', scope: 'openid profile email' },
+  }),
+);
+
+// /login, /logout and /callback come from auth().
+app.get('/', (req, res) => {
+  res.send(req.oidc.isAuthenticated() ? 'Signed in. <a href="/profile">Profile</a> <a href="/logout">Log out</a>' : 'Signed out. <a href="/login">Log in</a>');
+});
+
+app.get('/profile', requiresAuth(), (req, res) => {
+  res.json(req.oidc.user);
+});
+
+app.listen(3000, () => console.log('Listening on ${EXPRESS_BASE_URL}'));
+`;
+}
+
+/** A random secret for a session cookie: 32 bytes, base64url (browser and Node alike). */
+export function randomSessionSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 function parseUrl(s: string): URL | null {
