@@ -110,7 +110,7 @@ export function ApplicationUrisCard({ client, onSaved }: { client: Client; onSav
           )}
         </Field>
         <div className="form-actions">
-          <span className="form-status" role="status">
+          <span className={`form-status ${dirty && !saved ? 'form-status-pending' : ''}`} role="status">
             {saved && !dirty ? 'Changes saved.' : dirty ? 'Unsaved changes.' : ''}
           </span>
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>

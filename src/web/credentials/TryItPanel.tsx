@@ -76,7 +76,8 @@ export function TryItPanel({ client, credentials, grants }: { client: Client; cr
             <span className="snippet-lang">{tab === 'curl' || tab === 'signet' ? 'Shell' : 'JavaScript'}</span>
             <CopyButton text={code} label="Copy snippet" />
           </div>
-          <pre className="code">
+          {/* Focusable: a long line scrolls sideways, and the keyboard must be able to scroll it too. */}
+          <pre className="code" tabIndex={0} aria-label={`${tab} example`}>
             <code>{code}</code>
           </pre>
         </TabPanel>

@@ -203,7 +203,8 @@ app.use(
 
 // /login, /logout and /callback come from auth().
 app.get('/', (req, res) => {
-  res.send(req.oidc.isAuthenticated() ? 'Signed in. <a href="/profile">Profile</a> <a href="/logout">Log out</a>' : 'Signed out. <a href="/login">Log in</a>');
+  if (!req.oidc.isAuthenticated()) return res.send('Signed out. <a href="/login">Log in</a>');
+  res.send('Signed in. <a href="/profile">Profile</a> <a href="/logout">Log out</a>');
 });
 
 app.get('/profile', requiresAuth(), (req, res) => {
