@@ -39,7 +39,6 @@ export function refreshTokenGrant(deps: GrantDeps & { users: NonNullable<GrantDe
         return { response: issued.response, log: logOf(token, scope, user, { rotated: false }) };
       }
       const withinLeeway = (at: number | null) => at !== null && now - at <= policy.leewaySeconds * 1000;
-      if (token.rotatedAt !== null && !withinLeeway(token.rotatedAt)) throw await reuse(deps, tenantId, token.familyId, now);
       const rotated = token.rotatedAt === null && (await deps.store.refreshTokens.markRotated(tenantId, tokenHash, now));
       if (!rotated) {
         // Used already: by a retry within the leeway (replace what that use issued) or by a racing request (reuse).
@@ -59,7 +58,7 @@ export function refreshTokenGrant(deps: GrantDeps & { users: NonNullable<GrantDe
 
 async function reuse(deps: GrantDeps, tenantId: string, familyId: string, now: number): Promise<GrantError> {
   await deps.store.refreshTokens.revokeFamily(tenantId, familyId, now);
-  return new GrantError('refresh_token_reused', 'Unknown or invalid refresh token: it was already used, so every token issued with it has been revoked.', {
+  return new GrantError('refresh_token_reused', 'Unknown or invalid refresh token: it was already used, so its whole family of tokens is now revoked.', {
     logType: 'ferrt',
   });
 }
