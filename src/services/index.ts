@@ -59,6 +59,10 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     void store.replay.purgeExpired(now).catch(() => undefined);
     void admins.purge(now).catch(() => undefined);
     void users.purge(now).catch(() => undefined);
+    void store.authorizationCodes.purgeExpired(now).catch(() => undefined);
+    void store.loginSessions.purgeExpired(now).catch(() => undefined);
+    void store.loginTransactions.purgeExpired(now).catch(() => undefined);
+    void store.pushedRequests.purgeExpired(now).catch(() => undefined);
     void logRetention.purge(now).catch((err) => process.emitWarning(`Log retention purge failed: ${(err as Error).message}`));
   }, 60_000);
   purge.unref();
@@ -69,7 +73,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     directory,
     cache,
     authenticator: new ClientAuthenticator(store, cache),
-    grants: new GrantRegistry({ store, clock, signingKey: (tenant) => directory.signingKey(tenant.tenant) }),
+    grants: new GrantRegistry({ store, clock, signingKey: (tenant) => directory.signingKey(tenant.tenant), users, codes: store.authorizationCodes }),
     usage,
     legacyAudience,
     admins,

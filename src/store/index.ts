@@ -14,6 +14,10 @@ import { PlatformAuditStore } from './platform-audit.ts';
 import { LegacyAudienceStore } from './legacy-audience.ts';
 import { RefreshTokenStore } from './refresh-tokens.ts';
 import { UserStore } from './users.ts';
+import { AuthorizationCodeStore } from './authorization-codes.ts';
+import { LoginSessionStore } from './login-sessions.ts';
+import { LoginTransactionStore } from './login-transactions.ts';
+import { PushedRequestStore } from './pushed-requests.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
@@ -32,6 +36,10 @@ export interface Store {
   legacyAudience: LegacyAudienceStore;
   refreshTokens: RefreshTokenStore;
   users: UserStore;
+  authorizationCodes: AuthorizationCodeStore;
+  loginSessions: LoginSessionStore;
+  loginTransactions: LoginTransactionStore;
+  pushedRequests: PushedRequestStore;
   close(): Promise<void>;
 }
 
@@ -57,6 +65,10 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     legacyAudience: new LegacyAudienceStore(db),
     refreshTokens: new RefreshTokenStore(db),
     users: new UserStore(db),
+    authorizationCodes: new AuthorizationCodeStore(db),
+    loginSessions: new LoginSessionStore(db),
+    loginTransactions: new LoginTransactionStore(db),
+    pushedRequests: new PushedRequestStore(db),
     async close() {
       await logs.flush();
       await replay.close?.();
@@ -72,3 +84,6 @@ export type { StoredCredential } from './credentials.ts';
 export type { ResourceServer } from './resource-servers.ts';
 export type { ClientGrant } from './client-grants.ts';
 export type { StoredUser } from './users.ts';
+export type { AuthorizationCode, StoredAuthorizationCode } from './authorization-codes.ts';
+export type { LoginSession } from './login-sessions.ts';
+export type { LoginTransaction } from './login-transactions.ts';

@@ -315,6 +315,68 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX user_sign_in_throttle_last_at ON user_sign_in_throttle(last_at)
   `,
+  // 12: browser sign-in (authorization code flow). Login sessions give single sign-on across a
+  // tenant's applications; a login transaction holds a validated /authorize request while the
+  // user signs in; authorization codes are single use (used_at) and remember the token family
+  // issued from them so a replay can revoke it; pushed authorization requests (RFC 9126) wait
+  // for their one /authorize. Every secret (cookie token, code, request_uri) is stored only as
+  // its SHA-256 digest, and every row names its tenant.
+  `
+  CREATE TABLE login_sessions (
+    id_hash TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    sid TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    auth_time BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    idle_expires_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    client_ids TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE UNIQUE INDEX login_sessions_sid ON login_sessions(tenant_id, sid);
+  CREATE INDEX login_sessions_user ON login_sessions(tenant_id, user_id);
+  CREATE INDEX login_sessions_expiry ON login_sessions(expires_at);
+  CREATE INDEX login_sessions_idle ON login_sessions(idle_expires_at);
+  CREATE TABLE login_transactions (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    browser_hash TEXT NOT NULL,
+    request TEXT NOT NULL,
+    authenticated_sid TEXT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX login_transactions_expiry ON login_transactions(expires_at);
+  CREATE TABLE authorization_codes (
+    code_hash TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    audience TEXT,
+    nonce TEXT,
+    code_challenge TEXT,
+    sid TEXT NOT NULL,
+    auth_time BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    issued_family TEXT
+  );
+  CREATE INDEX authorization_codes_expiry ON authorization_codes(expires_at);
+  CREATE TABLE pushed_authorization_requests (
+    uri_hash TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
+    request TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX pushed_authorization_requests_expiry ON pushed_authorization_requests(expires_at)
+  `,
 ];
 
 /** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
