@@ -1,4 +1,6 @@
 import type { Services } from './index.ts';
+import { redirectUrl } from '../domain/redirect-url.ts';
+import { list } from '../domain/object-fields/field-rules.ts';
 import type { Client } from '../store/index.ts';
 import type { ClientFilter } from '../store/clients.ts';
 import type { PageRequest } from '../store/paging.ts';
@@ -130,7 +132,7 @@ export class ClientService {
       privateKeyJwt: !!pkjwt,
       clientSecretEnc: this.s.box.seal(secret, `client_secret:${clientId}`),
       grantTypes: checkGrantTypes(input.grant_types) ?? DEFAULT_GRANTS[appType]!,
-      callbacks: input.callbacks ?? [],
+      callbacks: checkCallbacks(input.callbacks) ?? [],
       allowedOrigins: input.allowed_origins ?? [],
       jwtAlg: checkJwtAlg(input.jwt_configuration),
       extras: withJwtConfiguration(applyExtras(CLIENT_FIELDS, input), input.jwt_configuration),
@@ -219,7 +221,7 @@ export class ClientService {
           tokenEndpointAuthMethod: method,
           privateKeyJwt,
           grantTypes: checkGrantTypes(input.grant_types),
-          callbacks: input.callbacks,
+          callbacks: checkCallbacks(input.callbacks),
           allowedOrigins: input.allowed_origins,
           jwtAlg: input.jwt_configuration ? checkJwtAlg(input.jwt_configuration) : undefined,
           extras: withJwtConfiguration(applyExtras(CLIENT_FIELDS, input, cur.extras), input.jwt_configuration),
@@ -294,4 +296,11 @@ function withJwtConfiguration(extras: Extras, jwt: JwtConfigurationInput | undef
   if (Object.keys(rest).length) next.jwt_configuration = rest;
   else delete next.jwt_configuration;
   return next;
+}
+
+/** Allowed Callback URLs: where /authorize may send a code, matched exactly (see src/domain/redirect-url.ts). */
+const callbackList = list(redirectUrl, 100);
+function checkCallbacks(v: string[] | undefined): string[] | undefined {
+  if (v !== undefined) callbackList(v, 'callbacks');
+  return v;
 }

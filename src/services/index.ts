@@ -8,6 +8,7 @@ import { UsageRecorder } from './usage-recorder.ts';
 import { AdminAuth } from './admin-auth.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { LogRetention } from './log-retention.ts';
+import { Authorization } from './authorization.ts';
 import { GrantRegistry } from './grants/registry.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { UserService } from './users.ts';
@@ -32,6 +33,8 @@ export interface Services {
   /** The one password-hashing worker pool, shared by admins and users. */
   hasher: PasswordHasher;
   logRetention: LogRetention;
+  /** /authorize, login sessions and transactions, authorization codes. */
+  authorization: Authorization;
   /** The time every decision reads (tests inject one they can move forward). */
   clock: Clock;
   close(): Promise<void>;
@@ -80,6 +83,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     users,
     hasher,
     logRetention,
+    authorization: new Authorization(store, config.masterKey),
     clock,
     async close() {
       clearInterval(purge);

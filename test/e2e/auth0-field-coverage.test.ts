@@ -261,10 +261,10 @@ const clientSpec: ObjectSpec = {
     b2b_integration_configuration: { sso_profiles: ['profile-1'] },
     my_organization_configuration: { allowed_strategies: ['samlp'], connection_deletion_behavior: 'allow' },
     async_approval_notification_channels: ['email'],
+    require_pushed_authorization_requests: true,
     // Harmless values of refused fields: what Signet does anyway.
     is_first_party: true,
     is_token_endpoint_ip_header_trusted: false,
-    require_pushed_authorization_requests: false,
     require_proof_of_possession: false,
     signed_request_object: { required: false },
     addons: {},
@@ -275,7 +275,6 @@ const clientSpec: ObjectSpec = {
   refusals: {
     is_first_party: false,
     is_token_endpoint_ip_header_trusted: true,
-    require_pushed_authorization_requests: true,
     require_proof_of_possession: true,
     signed_request_object: { required: true },
     encryption_key: { pub: CERT_PEM_LIKE, cert: CERT_PEM_LIKE, subject: '/CN=app.example.com' },

@@ -107,9 +107,9 @@ describe('clients', () => {
 
   test('a refused field says it is not supported and why, and nothing is created', async () => {
     const before = (await tenant.api('GET', '/clients')).body.length;
-    const r = await newClient({ require_pushed_authorization_requests: true });
-    assertMgmtError(r, 400, 'unsupported_field', /^require_pushed_authorization_requests is not supported by Signet: .*pushed authorization requests/);
-    assert.equal(r.body.field, 'require_pushed_authorization_requests');
+    const r = await newClient({ require_proof_of_possession: true });
+    assertMgmtError(r, 400, 'unsupported_field', /^require_proof_of_possession is not supported by Signet: .*bearer tokens only/);
+    assert.equal(r.body.field, 'require_proof_of_possession');
     assert.equal((await tenant.api('GET', '/clients')).body.length, before);
   });
 });

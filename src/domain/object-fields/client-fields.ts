@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { redirectUrl } from '../redirect-url.ts';
 import { bool, int, isEmpty, isFalse, jsonObject, list, nullable, oneOf, shape, str, url, type Check, type FieldRules } from './field-rules.ts';
 
 /** Auth0's bounds on `client_metadata`: 10 properties, names and string values of at most 255 characters. */
@@ -56,13 +57,17 @@ export const CLIENT_FIELDS: FieldRules = {
   token_endpoint_auth_method: { status: 'core', reason: 'How the client authenticates at /oauth/token.' },
   client_authentication_methods: { status: 'core', reason: 'Private Key JWT credentials, the heart of Signet.' },
   grant_types: { status: 'core', reason: 'Enforced at /oauth/token; only grants Signet implements (authorization_code, refresh_token, client_credentials) are accepted.' },
-  callbacks: { status: 'core', reason: 'Redirect URLs; stored.' },
+  callbacks: { status: 'core', reason: 'Allowed Callback URLs: /authorize sends codes only to one of these, compared exactly (https, or http on localhost/127.0.0.1/[::1]; no fragment).' },
   allowed_origins: { status: 'core', reason: 'CORS origins; stored.' },
   jwt_configuration: { status: 'core', reason: 'alg must be RS256 (what Signet signs with); the other properties are stored as sent.' },
 
   logo_uri: { status: 'stored', reason: 'Descriptive.', check: url() },
   web_origins: { status: 'stored', reason: noLogin, check: urls },
-  allowed_logout_urls: { status: 'stored', reason: noLogin, check: urls },
+  allowed_logout_urls: {
+    status: 'stored',
+    reason: 'Allowed Logout URLs: /oidc/logout and /v2/logout return the browser only to one of these when the application is named (compared exactly).',
+    check: list(redirectUrl, 100),
+  },
   client_aliases: { status: 'stored', reason: 'SAML/WS-Fed audiences; Signet issues neither, so descriptive.', check: names },
   allowed_clients: { status: 'stored', reason: 'Delegation allow-list; Signet has no delegation grant, so nothing is widened.', check: names },
   client_metadata: { status: 'stored', reason: 'Descriptive, with Auth0 limits (10 string properties of at most 255 characters).', check: clientMetadata },
@@ -115,7 +120,12 @@ export const CLIENT_FIELDS: FieldRules = {
     reason: 'Signet refuses token exchange at /oauth/token (unsupported_grant_type), so enabling it cannot widen access.',
     check: shape({ allow_any_profile_of_type: list(oneOf('custom_authentication', 'on_behalf_of_token_exchange'), 2) }),
   },
-  par_request_expiry: { status: 'stored', reason: 'Signet has no authorization endpoint to push requests to.', check: int(5, 600) },
+  par_request_expiry: { status: 'stored', reason: 'Seconds a request pushed to /oauth/par waits for its /authorize (default 60).', check: int(5, 600) },
+  require_pushed_authorization_requests: {
+    status: 'stored',
+    reason: 'When true, /authorize accepts only requests pushed to /oauth/par first (request_uri).',
+    check: bool,
+  },
   third_party_security_mode: { status: 'stored', reason: 'Applies to third-party applications; every Signet application is first-party.', check: oneOf('strict', 'permissive') },
   redirection_policy: { status: 'stored', reason: noLogin, check: oneOf('allow_always', 'open_redirect_protection') },
   express_configuration: { status: 'stored', reason: 'Okta Integration Network settings; descriptive in Signet.', check: jsonObject(4096) },
@@ -133,7 +143,6 @@ export const CLIENT_FIELDS: FieldRules = {
     reason: 'Signet never trusts the auth0-forwarded-for header (only false is accepted).',
     harmless: isFalse,
   },
-  require_pushed_authorization_requests: { status: 'refused', reason: 'Signet does not implement pushed authorization requests (only false is accepted).', harmless: isFalse },
   require_proof_of_possession: { status: 'refused', reason: 'Signet issues bearer tokens only, without DPoP or mTLS binding (only false is accepted).', harmless: isFalse },
   signed_request_object: {
     status: 'refused',

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { redirectUrl } from '../redirect-url.ts';
 import { bool, email, int, isEmpty, isFalse, jsonObject, list, nullable, num, oneOf, shape, str, url, type FieldRules } from './field-rules.ts';
 
 const noSessions = 'Signet has no end-user sessions or hosted pages, so this is never applied; stored and returned as sent.';
@@ -27,11 +28,15 @@ export const TENANT_SETTING_FIELDS: FieldRules = {
     check: str(600, { min: 1 }),
   },
   default_directory: { status: 'stored', reason: 'Signet has no password grant or connections.', check: str(255) },
-  allowed_logout_urls: { status: 'stored', reason: noSessions, check: list(url(), 100) },
-  session_lifetime: { status: 'stored', reason: noSessions, check: hours(8760) },
-  session_lifetime_in_minutes: { status: 'stored', reason: noSessions, check: minutes(525600) },
-  idle_session_lifetime: { status: 'stored', reason: noSessions, check: hours(2400) },
-  idle_session_lifetime_in_minutes: { status: 'stored', reason: noSessions, check: minutes(144000) },
+  allowed_logout_urls: {
+    status: 'stored',
+    reason: 'Where /oidc/logout and /v2/logout may return the browser when no application is named (compared exactly).',
+    check: list(redirectUrl, 100),
+  },
+  session_lifetime: { status: 'stored', reason: 'Login sessions end this many hours after sign-in (default 168).', check: hours(8760) },
+  session_lifetime_in_minutes: { status: 'stored', reason: 'Login sessions end this many minutes after sign-in.', check: minutes(525600) },
+  idle_session_lifetime: { status: 'stored', reason: 'Login sessions end after this many hours unused (default 72).', check: hours(2400) },
+  idle_session_lifetime_in_minutes: { status: 'stored', reason: 'Login sessions end after this many minutes unused.', check: minutes(144000) },
   ephemeral_session_lifetime: { status: 'stored', reason: noSessions, check: hours(8760) },
   ephemeral_session_lifetime_in_minutes: { status: 'stored', reason: noSessions, check: minutes(525600) },
   idle_ephemeral_session_lifetime: { status: 'stored', reason: noSessions, check: hours(2400) },

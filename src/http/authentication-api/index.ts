@@ -4,6 +4,10 @@ import { registerStrictJsonBody } from '../json-body.ts';
 import { tokenRoutes } from './token.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { revokeRoutes } from './revoke.ts';
+import { authorizeRoutes } from './authorize.ts';
+import { loginRoutes } from './login.ts';
+import { logoutRoutes } from './logout.ts';
+import { parRoutes } from './par.ts';
 
 /**
  * The Authentication API: every endpoint a tenant's applications and users talk to (token,
@@ -17,4 +21,8 @@ export async function authenticationApi(app: FastifyInstance, opts: { services: 
   tokenRoutes(app, services);
   revokeRoutes(app, services);
   discoveryRoutes(app, services);
+  authorizeRoutes(app, services);
+  loginRoutes(app, services);
+  logoutRoutes(app, services);
+  parRoutes(app, services);
 }
