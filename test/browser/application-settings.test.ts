@@ -177,7 +177,7 @@ describe('Regular Web Application settings in Chromium', { concurrency: false },
     const code = await tryIt.locator('pre').innerText();
     for (const part of [
       `issuerBaseURL: '${h.defaultTenant.issuer}'`,
-      "baseURL: 'http://localhost:3000'",
+      "baseURL: 'http://localhost:3001'",
       `clientID: '${web}'`,
       "clientAuthMethod: 'private_key_jwt'",
       "clientAssertionSigningKey: readFileSync('private.pem')",
@@ -190,7 +190,7 @@ describe('Regular Web Application settings in Chromium', { concurrency: false },
     // The session secret is generated in the browser: long, random, never a placeholder.
     const secret = /secret: '([^']*)'/.exec(code)?.[1] ?? '';
     assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
-    await tryIt.getByText(/add http:\/\/localhost:3000\/callback to Allowed Callback URLs and http:\/\/localhost:3000 to Allowed Logout URLs/).waitFor();
+    await tryIt.getByText(/add http:\/\/localhost:3001\/callback to Allowed Callback URLs and http:\/\/localhost:3001 to Allowed Logout URLs/).waitFor();
     await screenshot(page, 'try-it-express-openid-connect');
     await axeAudit(page, 'try it with the express-openid-connect example');
 

@@ -7,7 +7,7 @@
  * print the server's error and exit non-zero.
  *
  * The express-openid-connect example (Regular Web Applications) is a web app: it is saved as
- * app.mjs and checked with `node --check`, then started (on a free port instead of 3000) next to
+ * app.mjs and checked with `node --check`, then started (on a free port instead of 3001) next to
  * the real express and express-openid-connect packages, whose configuration schema refuses any
  * unknown or misspelt option at start-up; the running app must answer its home page.
  */
@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
 import { createApi, createM2MApp, expectValidAccessToken, type CredentialAlg, type M2MApp } from '../support/fixtures.ts';
-import { EXPRESS_BASE_URL, snippet, type SnippetId } from '../../src/web/credentials/snippets.ts';
+import { EXPRESS_BASE_URL, EXPRESS_PORT, snippet, type SnippetId } from '../../src/web/credentials/snippets.ts';
 import { freePort } from '../support/free-port.ts';
 
 const EMAIL = 'snippets@example.com';
@@ -105,7 +105,7 @@ function runSnippet(id: SnippetId, code: string, dir: string): Promise<{ status:
  */
 async function startWebApp(code: string, dir: string, port: number): Promise<{ listening: boolean; output: string; stop: () => void }> {
   const file = join(dir, 'app.mjs');
-  writeFileSync(file, code.replaceAll(EXPRESS_BASE_URL, `http://localhost:${port}`).replace('app.listen(3000,', `app.listen(${port},`));
+  writeFileSync(file, code.replaceAll(EXPRESS_BASE_URL, `http://localhost:${port}`).replace(`app.listen(${EXPRESS_PORT},`, `app.listen(${port},`));
   const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {

@@ -30,8 +30,12 @@ export type SnippetId = 'jsonwebtoken' | 'jose' | 'curl' | 'signet' | 'express-o
  */
 export const snippetAvailable = (id: SnippetId, alg: string) => !((id === 'jsonwebtoken' || id === 'express-openid-connect') && alg === 'EdDSA');
 
-/** Where the express-openid-connect example listens, and so what must be allowed on the Settings tab. */
-export const EXPRESS_BASE_URL = 'http://localhost:3000';
+/**
+ * Where the express-openid-connect example listens, and so what must be allowed on the Settings
+ * tab: beside Signet, whose own default port is 3000.
+ */
+export const EXPRESS_PORT = 3001;
+export const EXPRESS_BASE_URL = `http://localhost:${EXPRESS_PORT}`;
 export const EXPRESS_CALLBACK_URL = `${EXPRESS_BASE_URL}/callback`;
 
 /** A single-quoted JavaScript string literal. */
@@ -194,6 +198,8 @@ app.use(
     // Encrypts the session cookie. Keep it out of source control (e.g. in an environment variable).
     secret: ${js(v.sessionSecret ?? 'REPLACE_WITH_A_LONG_RANDOM_STRING')},
     authRequired: false,
+    // /logout also ends the session at Signet (its end_session_endpoint), not only in this app.
+    idpLogout: true,
     clientAuthMethod: 'private_key_jwt',
     clientAssertionSigningKey: readFileSync('private.pem'),
     clientAssertionSigningAlg: ${js(v.alg)},
@@ -211,7 +217,7 @@ app.get('/profile', requiresAuth(), (req, res) => {
   res.json(req.oidc.user);
 });
 
-app.listen(3000, () => console.log('Listening on ${EXPRESS_BASE_URL}'));
+app.listen(${EXPRESS_PORT}, () => console.log('Listening on ${EXPRESS_BASE_URL}'));
 `;
 }
 
