@@ -27,12 +27,30 @@ describe('RFC 8414 metadata', () => {
     const oidc = (await (await h.fetch(new URL('.well-known/openid-configuration', tenant.issuer))).json()) as Record<string, unknown>;
     assert.equal(as.issuer, tenant.issuer);
     for (const [k, v] of Object.entries(as)) assert.deepEqual(oidc[k], v, `${k} differs between the two documents`);
-    assert.deepEqual(as.grant_types_supported, ['client_credentials']);
-    // No authorization endpoint exists, so no response type is claimed.
-    assert.deepEqual(as.response_types_supported, []);
-    assert.equal(as.authorization_endpoint, undefined);
+    assert.deepEqual(as.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials']);
+    assert.deepEqual(as.response_types_supported, ['code']);
+    assert.deepEqual(as.code_challenge_methods_supported, ['S256']);
+    assert.equal(as.authorization_response_iss_parameter_supported, true);
+    assert.equal(as.authorization_endpoint, `${tenant.issuer}authorize`);
     // OpenID-only fields stay in the OpenID document.
     for (const k of ['subject_types_supported', 'id_token_signing_alg_values_supported', 'claims_parameter_supported']) assert.equal(k in as, false, k);
+  });
+});
+
+describe('every endpoint the metadata names exists on the tenant', () => {
+  test('no advertised URL answers 404, and each is on the issuer', async () => {
+    const tenant = await h.createTenant();
+    const doc = (await (await h.fetch(new URL('.well-known/openid-configuration', tenant.issuer))).json()) as Record<string, unknown>;
+    const endpoints = Object.entries(doc).filter(([k, v]) => (k.endsWith('_endpoint') || k === 'jwks_uri') && typeof v === 'string') as [string, string][];
+    assert.deepEqual(endpoints.map(([k]) => k).sort(), [
+      'authorization_endpoint', 'end_session_endpoint', 'jwks_uri', 'pushed_authorization_request_endpoint', 'revocation_endpoint', 'token_endpoint', 'userinfo_endpoint',
+    ]);
+    for (const [name, url] of endpoints) {
+      assert.ok(url.startsWith(tenant.issuer), `${name} ${url}`);
+      const method = /token|revocation|pushed/.test(name) ? 'POST' : 'GET';
+      const r = await h.fetch(url, { method, redirect: 'manual', ...(method === 'POST' && { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }) });
+      assert.notEqual(r.status, 404, `${name} ${method} ${url} answered 404`);
+    }
   });
 });
 

@@ -155,11 +155,11 @@ test('the requested scope is what the token carries: a subset narrows it, an ung
   assertOAuthError(unknown, 400, 'invalid_scope', /admin:everything/);
 });
 
-test('only grant_type=client_credentials is accepted; others are unsupported_grant_type and issue nothing', async () => {
+test('only the registry\'s grants are accepted (exact names); others are unsupported_grant_type and issue nothing', async () => {
   const app = await secretApp();
-  for (const grantType of ['password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'client_credentials ', 'CLIENT_CREDENTIALS']) {
+  for (const grantType of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'client_credentials ', 'CLIENT_CREDENTIALS', 'authorization-code']) {
     const r = await h.token(tenant, postForm(app, { grant_type: grantType, username: 'u', password: 'p', code: 'c', refresh_token: 'r' }));
-    assertOAuthError(r, 400, 'unsupported_grant_type');
+    assertOAuthError(r, 400, 'unsupported_grant_type', /use authorization_code, refresh_token, client_credentials/);
     assert.equal(r.body.access_token, undefined, grantType);
   }
   const missing = await h.token(tenant, { client_id: app.clientId, client_secret: app.secret, audience: app.audience });

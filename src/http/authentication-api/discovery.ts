@@ -4,22 +4,39 @@ import type { Services } from '../services.ts';
 import type { TenantContext } from '../../services/tenant-directory.ts';
 import { CREDENTIAL_ALGS } from '../../domain/credentials/index.ts';
 
+/** The claims an ID token or /userinfo can carry (OIDC Core §5.1, plus `sid` and `azp`). */
+const CLAIMS_SUPPORTED = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'azp', 'name', 'nickname', 'updated_at', 'email', 'email_verified'];
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+
 /**
  * What both metadata documents say (RFC 8414 §2 field names, shared by OpenID Connect
- * Discovery). Only what the token endpoint really does: the client_credentials grant, the
- * three client authentication methods, the assertion algorithms a credential can be
- * registered with. There is no authorization endpoint, so no response type is supported
- * (the field is required by both specifications, so it is present and empty).
+ * Discovery), and only what is true: the grants come from the grant registry; the
+ * authorization endpoint answers `response_type=code` only, with PKCE S256 only, and puts `iss`
+ * in its responses (RFC 9207: each tenant is its own issuer); revocation and PAR authenticate
+ * clients exactly as the token endpoint does.
  */
 function serverMetadata({ issuer }: TenantContext, services: Services) {
+  const algs = [...CREDENTIAL_ALGS];
   return {
     issuer,
+    authorization_endpoint: `${issuer}authorize`,
     token_endpoint: `${issuer}oauth/token`,
+    userinfo_endpoint: `${issuer}userinfo`,
     jwks_uri: `${issuer}.well-known/jwks.json`,
+    revocation_endpoint: `${issuer}oauth/revoke`,
+    end_session_endpoint: `${issuer}oidc/logout`,
+    pushed_authorization_request_endpoint: `${issuer}oauth/par`,
+    require_pushed_authorization_requests: false,
     grant_types_supported: [...services.grants.types],
-    response_types_supported: [] as string[],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: [...CREDENTIAL_ALGS],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'form_post'],
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    authorization_response_iss_parameter_supported: true,
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: algs,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: algs,
   };
 }
 
@@ -32,7 +49,7 @@ function serverMetadata({ issuer }: TenantContext, services: Services) {
 export function discoveryRoutes(app: FastifyInstance, services: Services): void {
   publicDocument(app, '/.well-known/openid-configuration', async (req) => ({
     ...serverMetadata(req.tenantCtx, services),
-    scopes_supported: [],
+    claims_supported: CLAIMS_SUPPORTED,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     request_parameter_supported: false,

@@ -4,6 +4,7 @@ import { registerStrictJsonBody } from '../json-body.ts';
 import { tokenRoutes } from './token.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { revokeRoutes } from './revoke.ts';
+import { userinfoRoutes } from './userinfo.ts';
 import { authorizeRoutes } from './authorize.ts';
 import { loginRoutes } from './login.ts';
 import { logoutRoutes } from './logout.ts';
@@ -20,6 +21,7 @@ export async function authenticationApi(app: FastifyInstance, opts: { services: 
   registerStrictJsonBody(app);
   tokenRoutes(app, services);
   revokeRoutes(app, services);
+  userinfoRoutes(app, services);
   discoveryRoutes(app, services);
   authorizeRoutes(app, services);
   loginRoutes(app, services);
