@@ -94,3 +94,12 @@ export function hiddenField(html: string, name: string): string | undefined {
   const m = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html);
   return m ? m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : undefined;
 }
+
+/** A user of `tenant`'s database connection, made through the user service (blocked if asked). */
+export async function makeUser(h: Harness, tenant: TestTenant, opts: { blocked?: boolean } = {}) {
+  const tenantId = (await h.services.directory.byName(tenant.tenant))!.tenant.id;
+  const email = `u${randomBytes(4).toString('hex')}@example.com`;
+  const password = 'correct horse battery staple 9';
+  const u = await h.services.users.create(tenantId, { connection: 'Username-Password-Authentication', email, password, name: 'Test User', emailVerified: true, blocked: opts.blocked ?? false });
+  return { userId: u.userId, email, password };
+}

@@ -59,7 +59,8 @@ export function loginRoutes(app: FastifyInstance, services: Services): void {
     if (!found || !browser) return sendErrorPage(reply, 400, 'Sign-in expired', EXPIRED);
     const client = await services.authorization.client(req.tenantCtx.tenant.id, found.txn.clientId);
     if (!client) return sendErrorPage(reply, 400, 'Sign-in expired', EXPIRED);
-    return page(reply, 200, req, client, found.txn.id, services.authorization.csrfToken(found.txn.id, browser), found.request.loginHint ?? '');
+    const txn = { id: found.txn.id, redirectUri: found.request.redirectUri };
+    return page(reply, 200, req, client, txn, services.authorization.csrfToken(found.txn.id, browser), found.request.loginHint ?? '');
   });
 
   app.post<{ Body: LoginBody }>(
@@ -81,10 +82,11 @@ export function loginRoutes(app: FastifyInstance, services: Services): void {
       }
       const client = await services.authorization.client(tenant.tenant.id, found.txn.clientId);
       if (!client) return sendErrorPage(reply, 400, 'Sign-in expired', EXPIRED);
+      const txn = { id: found.txn.id, redirectUri: found.request.redirectUri };
       const csrf = body.csrf!;
       const email = (body.email ?? '').trim();
       const password = body.password ?? '';
-      if (!email || !password) return page(reply, 400, req, client, found.txn.id, csrf, email, 'Enter your email and password.');
+      if (!email || !password) return page(reply, 400, req, client, txn, csrf, email, 'Enter your email and password.');
 
       let user: { userId: string; email: string };
       try {
@@ -93,16 +95,16 @@ export function loginRoutes(app: FastifyInstance, services: Services): void {
         if (err instanceof RateLimitedError) {
           logEvent(services, req, 'f', 'Too many sign-in attempts', client, null, now, { reason: 'too_many_attempts', retry_after: err.retryAfterSeconds }, email);
           reply.header('retry-after', String(err.retryAfterSeconds));
-          return page(reply, 429, req, client, found.txn.id, csrf, email, `Too many sign-in attempts. Wait ${waitText(err.retryAfterSeconds)} and try again.`);
+          return page(reply, 429, req, client, txn, csrf, email, `Too many sign-in attempts. Wait ${waitText(err.retryAfterSeconds)} and try again.`);
         }
         if (!(err instanceof UserSignInRefused)) throw err;
         if (err.reason === 'blocked') {
           logEvent(services, req, 'f', 'user is blocked', client, err.userId ?? null, now, { reason: 'blocked' }, email);
-          return page(reply, 403, req, client, found.txn.id, csrf, email, BLOCKED);
+          return page(reply, 403, req, client, txn, csrf, email, BLOCKED);
         }
         const unknown = err.reason === 'unknown_user';
         logEvent(services, req, unknown ? 'fu' : 'fp', WRONG_CREDENTIALS, client, err.userId ?? null, now, { reason: err.reason }, email);
-        return page(reply, 401, req, client, found.txn.id, csrf, email, WRONG_CREDENTIALS);
+        return page(reply, 401, req, client, txn, csrf, email, WRONG_CREDENTIALS);
       }
 
       const started = await services.authorization.startSession(tenant, user.userId, sessionCookieOf(req, services), now);
@@ -115,8 +117,15 @@ export function loginRoutes(app: FastifyInstance, services: Services): void {
   );
 }
 
-function page(reply: FastifyReply, status: number, req: FastifyRequest, client: AuthorizeClient, state: string, csrf: string, email: string, error?: string) {
-  return sendPage(reply, status, loginPageHtml({ tenantName: tenantName(req.tenantCtx), appName: client.name, state, csrf, email, error }));
+/**
+ * The form posts to this page's origin, whose answer redirects (303, then 302) to the
+ * application's callback: browsers check form-action against every URL of that redirect
+ * chain, so the callback's origin (and only it) is allowed too.
+ */
+function page(reply: FastifyReply, status: number, req: FastifyRequest, client: AuthorizeClient, txn: { id: string; redirectUri: string }, csrf: string, email: string, error?: string) {
+  return sendPage(reply, status, loginPageHtml({ tenantName: tenantName(req.tenantCtx), appName: client.name, state: txn.id, csrf, email, error }), {
+    formTargets: [new URL(txn.redirectUri).origin],
+  });
 }
 
 function waitText(seconds: number): string {

@@ -1,4 +1,5 @@
 import type { Services } from '../services.ts';
+import { UserSignInError } from '../../domain/errors.ts';
 
 /** Why the user directory refused a password sign-in (the login page words each for the user). */
 export class UserSignInRefused extends Error {
@@ -10,19 +11,15 @@ export class UserSignInRefused extends Error {
   }
 }
 
-interface UserDirectory {
-  signIn(tenantId: string, email: string, password: string, ctx: { ip: string; userAgent: string | null }): Promise<{ userId: string; email: string }>;
-}
-
-/** Checks an email and password with the tenant's user directory. */
-export async function signInUser(services: Services, tenantId: string, email: string, password: string, ctx: { ip: string; userAgent: string | null }) {
-  const users = (services as unknown as { users?: UserDirectory }).users;
-  if (!users) throw new Error('No user directory is configured.');
+/**
+ * Checks an email and password with the tenant's user directory (which throttles and counts
+ * attempts). Throws UserSignInRefused for a refusal the page explains, RateLimitedError when throttled.
+ */
+export async function signInUser(services: Services, tenantId: string, email: string, password: string, from: { ip: string; userAgent: string | null }) {
   try {
-    return await users.signIn(tenantId, email, password, ctx);
+    return await services.users.signIn(tenantId, email, password, from);
   } catch (err) {
-    const e = err as { name?: string; code?: string; userId?: string };
-    if (e?.name === 'UserSignInError' && (e.code === 'unknown_user' || e.code === 'wrong_password' || e.code === 'blocked')) throw new UserSignInRefused(e.code, e.userId);
+    if (err instanceof UserSignInError) throw new UserSignInRefused(err.code, err.userId);
     throw err;
   }
 }
