@@ -30,7 +30,7 @@ const clientMetadata: Check = (v, p) => {
 
 const urls = list(url(), 100);
 const names = list(str(2048, { min: 1 }), 100);
-const noLogin = 'Signet has no hosted login or end-user sessions, so this only describes the application; stored and returned as sent.';
+const noLogin = "Signet's hosted login page and login sessions do not use this, so it only describes the application; stored and returned as sent.";
 const enabledSwitch = shape({ enabled: bool });
 const backchannelLogout = shape({
   backchannel_logout_urls: list(url({ https: true }), 1),
@@ -91,9 +91,9 @@ export const CLIENT_FIELDS: FieldRules = {
   },
   native_social_login: { status: 'stored', reason: noLogin, check: shape({ apple: enabledSwitch, facebook: enabledSwitch, google: enabledSwitch }) },
   fedcm_login: { status: 'stored', reason: noLogin, check: shape({ google: enabledSwitch }) },
-  oidc_logout: { status: 'stored', reason: 'Signet has no end-user sessions, so there is never a logout to notify.', check: backchannelLogout },
-  oidc_backchannel_logout: { status: 'stored', reason: 'Signet has no end-user sessions, so there is never a logout to notify.', check: backchannelLogout },
-  session_transfer: { status: 'stored', reason: 'Signet has no sessions and refuses token exchange, so nothing is transferred.', check: jsonObject(2048) },
+  oidc_logout: { status: 'stored', reason: 'Signet sends no back-channel logout notifications; stored and returned as sent.', check: backchannelLogout },
+  oidc_backchannel_logout: { status: 'stored', reason: 'Signet sends no back-channel logout notifications; stored and returned as sent.', check: backchannelLogout },
+  session_transfer: { status: 'stored', reason: 'Signet refuses token exchange, so no session is ever transferred.', check: jsonObject(2048) },
   refresh_token: {
     status: 'stored',
     reason: 'Signet issues no refresh tokens (client credentials only), so this is never applied.',
@@ -111,7 +111,7 @@ export const CLIENT_FIELDS: FieldRules = {
       ['rotation_type', 'expiration_type'],
     ),
   },
-  organization_usage: { status: 'stored', reason: 'Login-flow organization handling; Signet has no login or organizations.', check: oneOf('deny', 'allow', 'require') },
+  organization_usage: { status: 'stored', reason: 'Login-flow organization handling; Signet has no organizations.', check: oneOf('deny', 'allow', 'require') },
   organization_require_behavior: { status: 'stored', reason: noLogin, check: oneOf('no_prompt', 'pre_login_prompt', 'post_login_prompt') },
   organization_discovery_methods: { status: 'stored', reason: noLogin, check: list(oneOf('email', 'organization_name'), 2) },
   skip_non_verifiable_callback_uri_confirmation_prompt: { status: 'stored', reason: noLogin, check: bool },

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.ts';
 import { redirectUrl } from '../redirect-url.ts';
 import { bool, email, int, isEmpty, isFalse, jsonObject, list, nullable, num, oneOf, shape, str, url, type FieldRules } from './field-rules.ts';
 
-const noSessions = 'Signet has no end-user sessions or hosted pages, so this is never applied; stored and returned as sent.';
+const noSessions = "Signet's login sessions and hosted pages do not use this setting; stored and returned as sent.";
 const page = shape({ enabled: bool, html: str(32768) });
 /** Auth0's Enterprise bounds: a session at most 365 days (8760 hours), idle at most 100 days (2400 hours). */
 const hours = (max: number) => num(1 / 60, max);
@@ -54,7 +54,7 @@ export const TENANT_SETTING_FIELDS: FieldRules = {
   device_flow: { status: 'stored', reason: 'Signet has no device flow.', check: shape({ charset: oneOf('base20', 'digits'), mask: str(32) }) },
   default_redirection_uri: { status: 'stored', reason: noSessions, check: url({ https: true }) },
   enabled_locales: { status: 'stored', reason: noSessions, check: list(str(16, { min: 2 }), 100) },
-  security_headers: { status: 'stored', reason: 'Headers for hosted login pages, which Signet does not serve.', check: jsonObject(8192) },
+  security_headers: { status: 'stored', reason: "Signet's hosted pages always send their own strict headers (CSP, X-Frame-Options DENY); stored and returned as sent.", check: jsonObject(8192) },
   sandbox_version: { status: 'stored', reason: 'Signet runs no Actions or Rules.', check: str(16, { min: 1 }) },
   legacy_sandbox_version: { status: 'stored', reason: 'Signet runs no Actions or Rules.', check: str(16) },
   customize_mfa_in_postlogin_action: { status: 'stored', reason: 'Signet runs no Actions and has no MFA.', check: bool },
@@ -74,11 +74,15 @@ export const TENANT_SETTING_FIELDS: FieldRules = {
     reason: 'Signet does not implement mutual-TLS endpoints (only enable_endpoint_aliases false is accepted).',
     harmless: (v) => isEmpty(v) || (typeof v === 'object' && v !== null && Object.keys(v).length === 1 && (v as { enable_endpoint_aliases?: unknown }).enable_endpoint_aliases === false),
   },
-  pushed_authorization_requests_supported: { status: 'refused', reason: 'Signet does not implement pushed authorization requests (only false is accepted).', harmless: isFalse },
+  pushed_authorization_requests_supported: {
+    status: 'stored',
+    reason: 'Signet always accepts pushed authorization requests at /oauth/par (another way for an authenticated confidential client to send the same request, so it widens nothing); stored and returned as sent.',
+    check: bool,
+  },
   authorization_response_iss_parameter_supported: {
-    status: 'refused',
-    reason: 'Signet sends no authorization responses, so it cannot add iss to them (only false is accepted).',
-    harmless: isFalse,
+    status: 'stored',
+    reason: 'Signet always adds iss to authorization responses (RFC 9207; a client that does not know it ignores it); stored and returned as sent.',
+    check: bool,
   },
   resource_parameter_profile: {
     status: 'refused',
