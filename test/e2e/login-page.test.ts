@@ -133,4 +133,11 @@ test('sign-in answers 303, and the code becomes an ID token with the nonce, sid 
   assert.ok(s, 's logged');
   assert.equal(s.details.sid, claims.sid);
 
+  // Two racing resumes of one sign-in: exactly one code.
+  const p2 = await loginPage(app);
+  const ok2 = await post(p2, user.email, user.password);
+  assert.equal(ok2.status, 303);
+  const racing = await Promise.all(Array.from({ length: 6 }, () => browse(h, tenant, ok2.location!, p2.jar.clone())));
+  assert.equal(racing.filter((r) => r.status === 302).length, 1, `statuses ${racing.map((r) => r.status)}`);
+
 });
