@@ -24,6 +24,10 @@ export const MANAGEMENT_SCOPES = [
   'read:signing_keys',
   'create:signing_keys',
   'update:signing_keys',
+  'read:users',
+  'create:users',
+  'update:users',
+  'delete:users',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -39,7 +39,9 @@ export function emailKey(email: unknown): string {
 
 /** The lookup key for an email typed at sign-in; never throws (a malformed email finds no one). */
 export function signInEmailKey(email: unknown): string {
-  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, EMAIL_MAX_LENGTH + 1) : '';
+  // No stored email holds a NUL (and PostgreSQL refuses one in a text parameter).
+  if (typeof email !== 'string' || email.includes('\u0000')) return '';
+  return email.trim().toLowerCase().slice(0, EMAIL_MAX_LENGTH + 1);
 }
 
 /** Auth0's defaults when name/nickname are not given: the email, and the part before its @. */

@@ -9,6 +9,7 @@ import { ApplicationPage } from './pages/ApplicationPage.tsx';
 import { ApisPage } from './pages/ApisPage.tsx';
 import { ApiPage } from './pages/ApiPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { TenantSettingsPage } from './pages/TenantSettingsPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
@@ -179,6 +180,8 @@ function TenantPage({ route }: { route: Route }) {
       return <ApisPage />;
     case 'api':
       return <ApiPage key={route.id} id={route.id} />;
+    case 'users':
+      return <UsersPage />;
     case 'logs':
       return <LogsPage />;
     case 'settings':
@@ -194,6 +197,7 @@ function titleFor(route: Route, tenant: string | undefined): string {
     application: 'Application',
     apis: 'APIs',
     api: 'API',
+    users: 'Users',
     logs: 'Logs',
     settings: 'Settings',
     audit: 'Audit',

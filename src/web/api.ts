@@ -84,6 +84,23 @@ export interface ResourceServer {
   is_system: boolean;
 }
 
+/** A user of the tenant's database connection (GET /api/v2/users). */
+export interface User {
+  user_id: string;
+  email: string;
+  email_verified: boolean;
+  name: string;
+  nickname: string;
+  blocked?: boolean;
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  last_ip?: string;
+  logins_count: number;
+  user_metadata: Record<string, unknown>;
+  app_metadata: Record<string, unknown>;
+}
+
 export interface ClientGrant {
   id: string;
   client_id: string;

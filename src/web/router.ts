@@ -15,6 +15,7 @@ export type Route =
   | { name: 'application'; tenant: string; clientId: string; tab: AppTab }
   | { name: 'apis'; tenant: string }
   | { name: 'api'; tenant: string; id: string }
+  | { name: 'users'; tenant: string }
   | { name: 'logs'; tenant: string }
   | { name: 'settings'; tenant: string }
   | { name: 'audit' }
@@ -48,6 +49,8 @@ export function parseRoute(pathname: string): Route {
     case 'apis':
       if (id === undefined) return { name: 'apis', tenant };
       return tab === undefined ? { name: 'api', tenant, id } : { name: 'notFound', tenant };
+    case 'users':
+      return id === undefined ? { name: 'users', tenant } : { name: 'notFound', tenant };
     case 'logs':
       return id === undefined ? { name: 'logs', tenant } : { name: 'notFound', tenant };
     case 'settings':
@@ -64,6 +67,7 @@ export const paths = {
   application: (tenant: string, clientId: string, tab: AppTab = 'settings') => `${BASE}/t/${e(tenant)}/applications/${e(clientId)}/${tab}`,
   apis: (tenant: string) => `${BASE}/t/${e(tenant)}/apis`,
   api: (tenant: string, id: string) => `${BASE}/t/${e(tenant)}/apis/${e(id)}`,
+  users: (tenant: string) => `${BASE}/t/${e(tenant)}/users`,
   logs: (tenant: string) => `${BASE}/t/${e(tenant)}/logs`,
   settings: (tenant: string) => `${BASE}/t/${e(tenant)}/settings`,
   audit: () => `${BASE}/audit`,

@@ -9,6 +9,7 @@ import { logRoutes } from './logs.ts';
 import { tenantSettingsRoutes } from './tenant-settings.ts';
 import { checkAssertionRoutes } from './check-assertion.ts';
 import { signingKeyRoutes } from './signing-keys.ts';
+import { userRoutes } from './users.ts';
 
 /** The Management API v2 subset, as an encapsulated plugin under /api/v2 with its own auth and error shape. */
 export async function managementApi(app: FastifyInstance, opts: { services: Services }): Promise<void> {
@@ -32,4 +33,5 @@ export async function managementApi(app: FastifyInstance, opts: { services: Serv
   tenantSettingsRoutes(app, services);
   checkAssertionRoutes(app, services);
   signingKeyRoutes(app, services);
+  userRoutes(app, services);
 }

@@ -2,6 +2,7 @@ import type { StoredCredential, ResourceServer, ClientGrant } from '../../store/
 import type { StoredLogEvent } from '../../store/logs.ts';
 import type { ClientView } from '../../services/clients.ts';
 import { effectiveExpiry } from '../../domain/credentials/index.ts';
+import type { User } from '../../services/users.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -94,5 +95,30 @@ export function presentLog(e: StoredLogEvent): Record<string, unknown> {
     ...(e.userId !== null && { user_id: e.userId }),
     ...(e.userName !== null && { user_name: e.userName }),
     details: e.details,
+  };
+}
+
+/**
+ * Auth0's user: one database identity, no password or hash ever. `picture` is left out: Auth0
+ * points it at a Gravatar URL built from the email's hash, which would send every viewer's
+ * browser to a third party; SDKs treat it as optional. `blocked` appears only when true, and
+ * `last_login`/`last_ip` once there has been a login, as on Auth0.
+ */
+export function presentUser(u: User) {
+  const bar = u.userId.indexOf('|');
+  return {
+    user_id: u.userId,
+    email: u.email,
+    email_verified: u.emailVerified,
+    name: u.name,
+    nickname: u.nickname,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+    identities: [{ connection: u.connection, provider: bar > 0 ? u.userId.slice(0, bar) : 'auth0', user_id: u.userId.slice(bar + 1), isSocial: false }],
+    user_metadata: u.userMetadata,
+    app_metadata: u.appMetadata,
+    ...(u.blocked && { blocked: true }),
+    ...(u.lastLogin !== null && { last_login: iso(u.lastLogin), last_ip: u.lastIp }),
+    logins_count: u.loginsCount,
   };
 }

@@ -6,7 +6,7 @@ import { navigate, paths, type Route } from '../router.ts';
 import { Link } from './Link.tsx';
 import { Logo } from './Logo.tsx';
 
-type Section = 'applications' | 'apis' | 'logs' | 'settings' | 'audit';
+type Section = 'applications' | 'apis' | 'users' | 'logs' | 'settings' | 'audit';
 
 function sectionOf(route: Route): Section | null {
   switch (route.name) {
@@ -16,6 +16,8 @@ function sectionOf(route: Route): Section | null {
     case 'apis':
     case 'api':
       return 'apis';
+    case 'users':
+      return 'users';
     case 'logs':
       return 'logs';
     case 'settings':
@@ -37,6 +39,7 @@ export function Shell({ tenant, route, children }: { tenant: Tenant | undefined;
     ? [
         { id: 'applications', label: 'Applications', href: paths.applications(tenantName), icon: <AppsIcon /> },
         { id: 'apis', label: 'APIs', href: paths.apis(tenantName), icon: <ApiIcon /> },
+        { id: 'users', label: 'Users', href: paths.users(tenantName), icon: <UsersIcon /> },
         { id: 'logs', label: 'Logs', href: paths.logs(tenantName), icon: <LogsIcon /> },
         { id: 'settings', label: 'Settings', href: paths.settings(tenantName), icon: <SettingsIcon /> },
       ]
@@ -127,6 +130,15 @@ function ApiIcon() {
       <path d="M8 7l-5 5 5 5" />
       <path d="M16 7l5 5-5 5" />
       <path d="M13.5 5l-3 14" />
+    </svg>
+  );
+}
+
+function UsersIcon() {
+  return (
+    <svg {...iconProps}>
+      <circle cx="12" cy="8" r="4" />
+      <path d="M4 21c0-4 3.6-7 8-7s8 3 8 7" />
     </svg>
   );
 }
