@@ -317,6 +317,23 @@ describe('refusals change nothing', () => {
     });
   });
 
+  test('tenants made before the users scopes get them at start-up, on their Management API and full-access grant', async () => {
+    const older = await h.createTenant();
+    const id = await tenantId(h, older);
+    const store = h.services.store;
+    const isUsers = (s: string) => s.endsWith(':users');
+    const api = (await store.resourceServers.system(id))!;
+    await store.resourceServers.update(id, api.id, { scopes: api.scopes.filter((s) => !isUsers(s.value)) });
+    const full = (await store.clientGrants.list(id, { audience: api.identifier }))[0]!;
+    await store.clientGrants.update(id, full.id, { scope: full.scope.filter((s) => !isUsers(s)) });
+    await store.tenants.touch(id);
+    const { addNewManagementScopes } = await import('../../src/services/management-scopes-upkeep.ts');
+    assert.deepEqual(await addNewManagementScopes(store), { tenants: 1, grants: 1 });
+    const want = ['read:users', 'create:users', 'update:users', 'delete:users'];
+    assert.deepEqual((await store.resourceServers.system(id))!.scopes.map((s) => s.value).filter(isUsers), want);
+    assert.deepEqual((await store.clientGrants.get(id, full.id))!.scope.filter(isUsers), want);
+  });
+
   test('passwords appear in no log event and in no database file; operations are logged', async () => {
     const secret = 'violet-harbour-7730';
     const changed = 'saffron-meadow-2284';
