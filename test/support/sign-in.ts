@@ -127,6 +127,44 @@ export async function authorizeOverHttp(
 }
 
 /**
+ * A user agent without JavaScript, across origins: follows every redirect from `start`, signs in
+ * on Signet's hosted page when it is shown, and returns the last page (body and URL). `fetchFn`
+ * reaches every origin involved.
+ */
+export async function browse(
+  fetchFn: typeof globalThis.fetch,
+  start: string,
+  user: { email: string; password: string } | undefined,
+  jar = new CookieJar(),
+): Promise<{ url: URL; status: number; body: string }> {
+  let url = new URL(start);
+  let init: RequestInit = {};
+  for (let hop = 0; hop < 15; hop++) {
+    const res = await fetchFn(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+    jar.take(res);
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      url = new URL(location, url);
+      init = {};
+      continue;
+    }
+    const body = await res.text();
+    if (res.status === 200 && body.includes('name="password"') && user) {
+      init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ state: attr(body, 'state') ?? '', csrf: attr(body, 'csrf') ?? '', email: user.email, password: user.password }).toString(),
+      };
+      url = new URL('/u/login', url);
+      user = undefined;
+      continue;
+    }
+    return { url, status: res.status, body };
+  }
+  throw new Error('too many redirects');
+}
+
+/**
  * The token request exchanging `code`, authenticated by `app`'s private key (aud = issuer),
  * signed at `now` (pass the harness clock when a test has moved it).
  */
