@@ -66,6 +66,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     void store.loginSessions.purgeExpired(now).catch(() => undefined);
     void store.loginTransactions.purgeExpired(now).catch(() => undefined);
     void store.pushedRequests.purgeExpired(now).catch(() => undefined);
+    void store.refreshTokens.purgeExpired(now).catch(() => undefined);
     void logRetention.purge(now).catch((err) => process.emitWarning(`Log retention purge failed: ${(err as Error).message}`));
   }, 60_000);
   purge.unref();
