@@ -1,7 +1,7 @@
 import { GrantError } from '../../domain/errors.ts';
 import { checkCodeVerifier, PkceError } from '../../domain/pkce.ts';
 import type { Grant, TokenRequest } from './types.ts';
-import type { CodeSource, GrantDeps, GrantUser } from './deps.ts';
+import type { GrantDeps, GrantUser } from './deps.ts';
 import { hashToken, issueUserTokens } from './user-tokens.ts';
 
 /**
@@ -11,7 +11,7 @@ import { hashToken, issueUserTokens } from './user-tokens.ts';
  * and revokes the refresh tokens the first one issued (§4.1.2). Access tokens already issued
  * are self-contained JWTs and live out their (short) lifetime.
  */
-export function authorizationCodeGrant(deps: GrantDeps & { users: NonNullable<GrantDeps['users']>; codes: CodeSource }): Grant {
+export function authorizationCodeGrant(deps: GrantDeps): Grant {
   return {
     type: 'authorization_code',
     parameters: { code: { type: 'string', maxLength: 256 }, redirect_uri: { type: 'string', maxLength: 2048 }, code_verifier: { type: 'string', maxLength: 256 } },
@@ -74,7 +74,7 @@ export function authorizationCodeGrant(deps: GrantDeps & { users: NonNullable<Gr
 }
 
 /** The user a code or refresh token stands for, if they still exist and are not blocked. */
-export async function liveUser(deps: { users: NonNullable<GrantDeps['users']> }, tenantId: string, userId: string): Promise<GrantUser> {
+export async function liveUser(deps: Pick<GrantDeps, 'users'>, tenantId: string, userId: string): Promise<GrantUser> {
   const user = await deps.users.get(tenantId, userId);
   if (!user) throw new GrantError('user_deleted', 'The user this grant was issued for no longer exists.');
   if (user.blocked) throw new GrantError('user_blocked', 'The user is blocked.');

@@ -3,31 +3,16 @@ import type { TenantSigningKey } from '../../domain/access-token.ts';
 import type { UserClaimsSource } from '../../domain/id-token.ts';
 import type { TenantContext } from '../tenant-directory.ts';
 import type { Clock } from '../../domain/clock.ts';
+import type { StoredAuthorizationCode } from '../../store/authorization-codes.ts';
 
 /** A user as the grants need them: the claims they may state, and whether they may still sign in. */
 export interface GrantUser extends UserClaimsSource {
   blocked: boolean;
 }
 
-/** What /authorize recorded for a code (see src/store/authorization-codes.ts). */
-export interface IssuedCode {
-  tenantId: string;
-  clientId: string;
-  userId: string;
-  redirectUri: string;
-  scope: string;
-  audience: string | null;
-  nonce: string | null;
-  codeChallenge: string | null;
-  sid: string;
-  authTime: number;
-  expiresAt: number;
-  usedAt: number | null;
-  issuedFamily: string | null;
-}
-
+/** The codes /authorize issued (src/store/authorization-codes.ts), as the code grant uses them. */
 export interface CodeSource {
-  find(tenantId: string, codeHash: string): Promise<IssuedCode | null>;
+  find(tenantId: string, codeHash: string): Promise<StoredAuthorizationCode | null>;
   claim(tenantId: string, codeHash: string, now: number): Promise<boolean>;
   setIssuedFamily(tenantId: string, codeHash: string, familyId: string): Promise<void>;
 }
@@ -37,7 +22,7 @@ export interface GrantDeps {
   store: Store;
   clock: Clock;
   signingKey(tenant: TenantContext): Promise<TenantSigningKey>;
-  /** Present once the server has users: the user-facing grants are registered only then. */
-  users?: { get(tenantId: string, userId: string): Promise<GrantUser | null> };
-  codes?: CodeSource;
+  /** The tenant's users, whom the code and refresh grants issue tokens for. */
+  users: { get(tenantId: string, userId: string): Promise<GrantUser | null> };
+  codes: CodeSource;
 }

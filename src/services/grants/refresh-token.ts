@@ -12,7 +12,7 @@ import { liveUser } from './authorization-code.ts';
  * `leeway` after its rotation (a retried request), which replaces the token it was rotated into.
  * A non-rotating client's token stays valid and no new one is returned.
  */
-export function refreshTokenGrant(deps: GrantDeps & { users: NonNullable<GrantDeps['users']> }): Grant {
+export function refreshTokenGrant(deps: GrantDeps): Grant {
   return {
     type: 'refresh_token',
     parameters: { refresh_token: { type: 'string', maxLength: 512 }, scope: { type: 'string', maxLength: 2048 } },

@@ -13,16 +13,10 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 export class GrantRegistry {
   private readonly byType: ReadonlyMap<string, Grant>;
 
-  private readonly registered: readonly string[];
-
   constructor(deps: GrantDeps) {
-    const grants = [clientCredentialsGrant(deps)];
-    // The user-facing grants need users and the codes /authorize issues.
-    const { users, codes } = deps;
-    if (users && codes) grants.push(authorizationCodeGrant({ ...deps, users, codes }));
-    if (users) grants.push(refreshTokenGrant({ ...deps, users }));
+    const grants = [authorizationCodeGrant(deps), refreshTokenGrant(deps), clientCredentialsGrant(deps)];
     this.byType = new Map(grants.map((g) => [g.type, g]));
-    this.registered = GRANT_TYPES.filter((t) => this.byType.has(t));
+    for (const t of GRANT_TYPES) if (!this.byType.has(t)) throw new Error(`grant ${t} has no module`);
   }
 
   get(type: string): Grant | undefined {
@@ -31,7 +25,7 @@ export class GrantRegistry {
 
   /** The grant types this server honours: discovery's grant_types_supported, and what a client's grant_types may hold. */
   get types(): readonly string[] {
-    return this.registered;
+    return GRANT_TYPES;
   }
 
   /** Every parameter any grant reads, merged (the token route's body schema). */
