@@ -50,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     bind: env.SIGNET_BIND ?? '0.0.0.0',
     publicUrl,
-    databaseUrl: env.SIGNET_DATABASE_URL ?? `sqlite:${join(dataDir, 'signet.db')}`,
+    databaseUrl: databaseUrlFrom(env),
     dataDir,
     masterKey,
     masterKeyGenerated: generated,
@@ -60,6 +60,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logMaxEventsPerTenant,
     trustProxy: parseTrustProxy(env.SIGNET_TRUST_PROXY),
   };
+}
+
+/**
+ * SIGNET_DATABASE_URL, or the embedded SQLite file in the data directory. Commands that only
+ * touch the database (migrate, backup) read this alone: they need no master key.
+ */
+export function databaseUrlFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SIGNET_DATABASE_URL ?? `sqlite:${join(resolve(env.SIGNET_DATA_DIR ?? 'data'), 'signet.db')}`;
 }
 
 /**

@@ -4,10 +4,12 @@ import { tenantsCommand } from './tenants.ts';
 import { adminsCommand } from './admins.ts';
 import { keysGenerate, keysTenantCommand } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
+import { migrateCommand } from './migrate.ts';
 
 const USAGE = `Usage: signet <command>
 
   serve [--workers N]                      run the server (what npm start runs)
+  migrate                                  apply pending database migrations (serve does too), in one transaction
   tenants create NAME [--plan PLAN] [--json]
   tenants list [--json]
   tenants credentials NAME [--json]        the tenant's Management API client
@@ -38,6 +40,8 @@ async function main(): Promise<number> {
       await serve({ workers: Number(values.workers) });
       return -1; // keep running
     }
+    case 'migrate':
+      return migrateCommand(argv.slice(1));
     case 'tenants':
       return tenantsCommand(sub, argv.slice(2));
     case 'admins':

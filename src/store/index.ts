@@ -46,7 +46,13 @@ export interface Store {
 /** `redisUrl`, when given, moves the jti store to Redis; everything else stays in the database. */
 export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string } = {}): Promise<Store> {
   const db = await openDb(url);
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (err) {
+    // A refused or failed migration must not leave a pool open: the process has to be able to exit.
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   const logs = new LogStore(db);
   const clients = new ClientStore(db);
   const replay: ReplayStore = opts.redisUrl ? new RedisReplayStore(opts.redisUrl, clients) : new SqlReplayStore(db);

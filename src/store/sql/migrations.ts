@@ -1,11 +1,11 @@
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 /**
  * Schema, one list for both databases. Timestamps are BIGINT epoch milliseconds, booleans
  * INTEGER 0/1, structured values TEXT holding JSON, so the same SQL runs on SQLite and PostgreSQL.
  * Append new migrations; never edit one that has shipped.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
@@ -379,18 +379,75 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-/** Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an older schema). */
-export async function migrate(db: Db, upTo = MIGRATIONS.length): Promise<void> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
-  for (let i = 0; i < Math.min(upTo, MIGRATIONS.length); i++) {
-    const version = i + 1;
-    await db.transaction(async (tx) => {
-      // Several workers may start at once: serialise them (SQLite's BEGIN IMMEDIATE already does).
-      if (tx.dialect === 'postgres') await tx.get(`SELECT pg_advisory_xact_lock(7523)`);
-      const done = await tx.get(`SELECT version FROM schema_migrations WHERE version = ?`, [version]);
-      if (done) return;
-      for (const stmt of MIGRATIONS[i]!.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(stmt);
-      await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [version, Date.now()]);
-    });
+/** The schema version this code expects: the number of migrations it knows. */
+export const LATEST_VERSION = MIGRATIONS.length;
+
+/** What one `migrate` call did: the version found, the version left, and the migrations it applied. */
+export interface MigrationReport {
+  from: number;
+  to: number;
+  applied: number[];
+}
+
+/**
+ * The database was migrated by a newer Signet than this one. Running on it could write rows
+ * that newer code reads wrongly (or fail on columns it does not know), so start-up and
+ * `signet migrate` stop here and name both versions.
+ */
+export class SchemaNewerError extends Error {
+  readonly code = 'schema_newer';
+  constructor(readonly databaseVersion: number, readonly codeVersion: number) {
+    super(
+      `The database schema is at version ${databaseVersion}, newer than this Signet knows (version ${codeVersion}): ` +
+        'a newer Signet has migrated it. Run that version (or a later one), or restore a backup taken before the upgrade.',
+    );
+    this.name = 'SchemaNewerError';
   }
+}
+
+/** The highest applied migration, 0 for an empty database (no schema_migrations table yet). */
+export async function schemaVersion(q: Queryable): Promise<number> {
+  const table =
+    q.dialect === 'postgres'
+      ? await q.get<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`)
+      : await q.get<{ t: string }>(`SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`);
+  if (!table?.t) return 0;
+  const row = await q.get<{ v: number | string | null }>(`SELECT MAX(version) AS v FROM schema_migrations`);
+  return Number(row?.v ?? 0);
+}
+
+/** The advisory lock that serialises migrations across processes on PostgreSQL (any fixed number; this one is RFC 7523's). */
+const MIGRATION_LOCK = 7523;
+
+/**
+ * Applies every migration not yet applied (up to version `upTo`: upgrade tests start from an
+ * older schema), all in ONE transaction: a failure anywhere leaves the database as it was, at
+ * its old version, never half-way between two. DDL is transactional on both databases.
+ *
+ * Several processes may start at once (workers, nodes): on PostgreSQL a transaction-scoped
+ * advisory lock makes the others wait, then find nothing left to do; SQLite's BEGIN IMMEDIATE
+ * takes the write lock (others wait up to the busy timeout). A database already up to date is
+ * recognised without taking any lock, so an ordinary start does not queue behind a migration.
+ * A database newer than the code is refused (SchemaNewerError), before anything is written.
+ */
+export async function migrate(db: Db, upTo = MIGRATIONS.length, migrations: readonly string[] = MIGRATIONS): Promise<MigrationReport> {
+  const target = Math.min(upTo, migrations.length);
+  const seen = await schemaVersion(db);
+  if (seen > migrations.length) throw new SchemaNewerError(seen, migrations.length);
+  if (seen >= target) return { from: seen, to: seen, applied: [] };
+  return db.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.get(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+    // Read again under the lock: another process may have migrated while this one waited.
+    const from = await schemaVersion(tx);
+    if (from > migrations.length) throw new SchemaNewerError(from, migrations.length);
+    const applied: number[] = [];
+    const now = Date.now();
+    for (let version = from + 1; version <= target; version++) {
+      for (const stmt of migrations[version - 1]!.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(stmt);
+      await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [version, now]);
+      applied.push(version);
+    }
+    return { from, to: Math.max(from, target), applied };
+  });
 }

@@ -27,11 +27,13 @@ export function openSqlite(file: string): Db {
     ensurePrivateFile(file);
   }
   const raw = new Database(file);
+  // Wait for a lock rather than fail at once, from the first statement on: switching a new file
+  // to WAL takes a lock too, and several processes may open it at the same moment.
+  raw.pragma('busy_timeout = 5000');
   raw.pragma('journal_mode = WAL');
   // Files left by an earlier version (created 0644) are tightened too.
   if (onDisk) for (const suffix of ['-wal', '-shm']) restrictFile(file + suffix);
   raw.pragma('synchronous = NORMAL');
-  raw.pragma('busy_timeout = 5000');
   // Checkpoint the WAL every ~40 MB rather than ~4 MB: fewer, larger checkpoints (each one syncs).
   raw.pragma('wal_autocheckpoint = 10000');
   raw.pragma('foreign_keys = ON');
