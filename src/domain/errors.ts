@@ -21,6 +21,7 @@ export type ErrorKind =
   | 'unauthorized'
   | 'client_auth'
   | 'rate_limited'
+  | 'unavailable'
   | 'oauth_request';
 
 /** Input that cannot be accepted as given (400 on the Management API). */
@@ -55,6 +56,22 @@ export class RateLimitedError extends SignetError {
   readonly kind = 'rate_limited';
   constructor(code: string, message: string, readonly retryAfterSeconds: number) {
     super(code, message);
+  }
+}
+
+/** The part of the system a request could not reach: named to the caller and in /readyz. */
+export type StorePart = 'database' | 'replay store';
+
+/**
+ * A store the request needs is unreachable or timed out (503): nothing was written and nothing
+ * issued. The message names the part and a short reason (never the driver's text, which can
+ * carry host names and SQL); the caller should retry after `retryAfterSeconds`.
+ */
+export class ServiceUnavailableError extends SignetError {
+  readonly kind = 'unavailable';
+  readonly retryAfterSeconds = 1;
+  constructor(readonly part: StorePart, readonly reason: string) {
+    super(`${part.replace(' ', '_')}_unavailable`, `The ${part} is unavailable (${reason}); nothing was changed. Try again shortly.`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Services } from '../services/index.ts';
 import type { TrustProxy } from '../config.ts';
 import { registerFormBody } from './form-body.ts';
 import { registerTenantResolution } from './tenant-hook.ts';
-import { oauthErrorBody } from './errors.ts';
+import { oauthErrorBody, retryAfter } from './errors.ts';
 import { logTokenFailure } from './authentication-api/token.ts';
 import { authenticationApi } from './authentication-api/index.ts';
 import { managementApi } from './management/index.ts';
@@ -40,6 +40,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     if (mapped) {
       // Errors raised before the token handler ran (body parsing, schema) are still failures to log.
       if (req.routeOptions.url === '/oauth/token' && req.tenantCtx) logTokenFailure(services, req, err, mapped.body);
+      retryAfter(reply, err);
       return reply.code(mapped.status).header('cache-control', 'no-store').send(mapped.body);
     }
     req.log.error({ err }, 'unhandled error');

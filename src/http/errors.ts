@@ -1,5 +1,10 @@
-import type { FastifyError } from 'fastify';
-import { SignetError, ClientAuthError, InvalidInputError, OAuthRequestError } from '../domain/errors.ts';
+import type { FastifyError, FastifyReply } from 'fastify';
+import { SignetError, ClientAuthError, InvalidInputError, OAuthRequestError, RateLimitedError, ServiceUnavailableError } from '../domain/errors.ts';
+
+/** Errors that tell the caller when to come back (429, 503) say so in Retry-After (seconds). */
+export function retryAfter(reply: FastifyReply, err: unknown): void {
+  if (err instanceof RateLimitedError || err instanceof ServiceUnavailableError) reply.header('retry-after', String(err.retryAfterSeconds));
+}
 
 export interface OAuthErrorBody {
   error: string;
@@ -21,6 +26,7 @@ function descriptionChars(s: string): string {
 function mapOAuthError(err: unknown): { status: number; body: OAuthErrorBody } | null {
   if (err instanceof ClientAuthError) return { status: 401, body: { error: 'invalid_client', error_description: err.message } };
   if (err instanceof OAuthRequestError) return { status: err.status, body: { error: err.error, error_description: err.message } };
+  if (err instanceof ServiceUnavailableError) return { status: 503, body: { error: 'temporarily_unavailable', error_description: err.message } };
   const fe = err as FastifyError;
   if (fe && fe.validation) return { status: 400, body: { error: 'invalid_request', error_description: `Invalid request: ${fe.message}` } };
   if (fe && (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413)) {
@@ -50,9 +56,10 @@ const STATUS: Record<SignetError['kind'], number> = {
   unauthorized: 401,
   client_auth: 401,
   rate_limited: 429,
+  unavailable: 503,
   oauth_request: 400,
 };
-const PHRASE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+const PHRASE: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Our stable codes for the request-level errors Fastify raises (its own codes are an implementation detail). */
 const FASTIFY_CODES: Record<string, string> = {

@@ -7,7 +7,6 @@ import { CredentialStore } from './credentials.ts';
 import { ResourceServerStore } from './resource-servers.ts';
 import { ClientGrantStore } from './client-grants.ts';
 import { SqlReplayStore, type ReplayStore } from './replay.ts';
-import { RedisReplayStore } from './redis-replay.ts';
 import { LogStore } from './logs.ts';
 import { AdminStore } from './admins.ts';
 import { PlatformAuditStore } from './platform-audit.ts';
@@ -43,7 +42,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** `redisUrl`, when given, moves the jti store to Redis; everything else stays in the database. */
+/**
+ * `redisUrl`, when given, adds Redis in front of the jti store (see RedisReplayStore: the
+ * database keeps every record too); ioredis is loaded only then.
+ */
 export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string } = {}): Promise<Store> {
   const db = await openDb(url);
   try {
@@ -55,7 +57,8 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
   }
   const logs = new LogStore(db);
   const clients = new ClientStore(db);
-  const replay: ReplayStore = opts.redisUrl ? new RedisReplayStore(opts.redisUrl, clients) : new SqlReplayStore(db);
+  const sqlReplay = new SqlReplayStore(db);
+  const replay: ReplayStore = opts.redisUrl ? new (await import('./redis-replay.ts')).RedisReplayStore(opts.redisUrl, sqlReplay) : sqlReplay;
   return {
     db,
     tenants: new TenantStore(db),

@@ -2,6 +2,7 @@ import type { Db, Param, Queryable } from './sql/db.ts';
 import { boundLogDetails, boundLogString, LOG_LIMITS } from '../domain/bound-log-event.ts';
 import type { LogQuery } from '../domain/log-query.ts';
 import { compileLogQuery } from './sql/log-query-sql.ts';
+import { ServiceUnavailableError } from '../domain/errors.ts';
 
 export interface LogEvent {
   tenantId: string;
@@ -61,6 +62,10 @@ export interface LogSearch {
   total?: boolean;
 }
 
+/** Events held in memory while the database is unreachable (about 1 KB each at most). */
+const MAX_PENDING = 50_000;
+const RETRY_MS = 1000;
+
 const COLUMNS = 'tenant_id, seq, id, date, type, description, client_id, client_name, ip, user_agent, hostname, audience, scope, user_id, user_name, details';
 
 /**
@@ -77,6 +82,8 @@ export class LogStore {
   private buffer: PendingEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private outage = false;
+  private dropped = 0;
 
   constructor(private readonly db: Db, private readonly flushMs = 50) {}
 
@@ -111,10 +118,42 @@ export class LogStore {
     const batch = this.buffer;
     this.buffer = [];
     const next = this.flushing.then(() => (batch.length ? this.db.transaction((tx) => this.write(tx, batch)) : undefined));
-    this.flushing = next.catch((err) => {
-      process.emitWarning(`Could not write ${batch.length} log events: ${(err as Error).message}`);
-    });
+    this.flushing = next.then(
+      () => {
+        if (this.outage) process.emitWarning(`Log events are being written again (${this.dropped} dropped during the database outage).`);
+        this.outage = false;
+        this.dropped = 0;
+      },
+      (err) => this.keepForRetry(batch, err),
+    );
     return this.flushing;
+  }
+
+  /**
+   * While the database is unreachable, events wait in memory (the newest MAX_PENDING of them)
+   * and are written when it is back, so an outage loses no events unless it outlasts that
+   * bound. A batch refused for any other reason is dropped: retrying it would block the rest.
+   */
+  private keepForRetry(batch: PendingEvent[], err: unknown): void {
+    if (!(err instanceof ServiceUnavailableError)) {
+      process.emitWarning(`Could not write ${batch.length} log events: ${(err as Error).message}`);
+      return;
+    }
+    if (!this.outage) process.emitWarning(`Log events are held in memory until the database is back: ${err.message}`);
+    this.outage = true;
+    this.buffer = batch.concat(this.buffer);
+    const over = this.buffer.length - MAX_PENDING;
+    if (over > 0) {
+      this.buffer.splice(0, over);
+      this.dropped += over;
+    }
+    // Unref'd: a process shutting down while the database is away is not kept alive by it.
+    if (!this.timer) this.timer = setTimeout(() => void this.flush(), RETRY_MS).unref();
+  }
+
+  /** Events waiting to be written (buffered, or held during an outage). */
+  get pending(): number {
+    return this.buffer.length;
   }
 
   private async write(tx: Queryable, batch: PendingEvent[]): Promise<void> {

@@ -1,37 +1,74 @@
 import { Redis } from 'ioredis';
-import type { ClaimResult } from './replay.ts';
-import type { ClientStore } from './clients.ts';
+import type { ClaimResult, ReplayStore, SqlReplayStore } from './replay.ts';
+import { rethrowUnavailable } from './unavailable.ts';
+import { ServiceUnavailableError } from '../domain/errors.ts';
+
+/** How long a Redis command may take before the request is answered 503 instead of waiting. */
+const COMMAND_TIMEOUT_MS = 1000;
 
 /**
- * The jti store in Redis, for deployments of several nodes that already run Redis: `SET NX
- * PXAT` is atomic across every node and expires the record by itself. The client's change
- * stamp still comes from the database (the source of truth); both are asked at once, so the
- * request waits for one round trip, not two.
+ * The jti store for deployments of several nodes that run Redis. Each claim is recorded twice,
+ * at once: `SET NX PXAT` in Redis (atomic across every node, expiring by itself) and the
+ * database's own claim (the durable record, which also reads the client's change stamp). A
+ * token is issued only when both say the jti is new, so:
+ * - Redis restarted without persistence, or flushed: the database still refuses every
+ *   unexpired assertion it has seen; no replay window opens.
+ * - Redis unreachable: the claim fails, the request is answered 503 and nothing is issued
+ *   (fail closed), and service resumes when Redis is back (ioredis reconnects by itself).
+ * Both requests are in flight together, so the wait is one round trip, not two.
  */
-export class RedisReplayStore {
-  private readonly redis: Redis;
+export class RedisReplayStore implements ReplayStore {
+  readonly redis: Redis;
 
-  constructor(url: string, private readonly clients: ClientStore) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  constructor(url: string, private readonly durable: SqlReplayStore) {
+    this.redis = new Redis(url, {
+      // Commands sent before the first connection wait for it (start-up), bounded by the timeout.
+      enableOfflineQueue: true,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      // Reconnect quickly at first, then twice a second: recovery is noticed within half a second.
+      retryStrategy: (times) => Math.min(times * 50, 500),
+    });
+    // Connection errors are reported by failed commands (503) and /readyz; an unhandled
+    // 'error' event would otherwise print a warning per reconnect attempt.
+    this.redis.on('error', () => undefined);
+    this.redis.once('ready', () => (this.connectedOnce = true));
   }
+
+  private connectedOnce = false;
 
   async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {
+    this.failFastWhenDown();
     // An `until` already past would make Redis refuse PXAT; such an assertion is expired anyway.
     const expiry = Math.max(until, now + 1000);
-    const [set, stamp] = await Promise.all([this.redis.set(`signet:jti:${key}`, '1', 'PXAT', expiry, 'NX'), this.clients.stamp(clientId)]);
-    return { claimed: set === 'OK', stamp };
+    const [set, durable] = await Promise.all([
+      this.redis.set(`signet:jti:${key}`, '1', 'PXAT', expiry, 'NX').catch((err) => rethrowUnavailable('replay store', err)),
+      this.durable.claim(key, until, now, clientId),
+    ]);
+    return { claimed: set === 'OK' && durable.claimed, stamp: durable.stamp };
   }
 
-  async isUsed(key: string): Promise<boolean> {
-    return (await this.redis.exists(`signet:jti:${key}`)) === 1;
+  async isUsed(key: string, now: number): Promise<boolean> {
+    this.failFastWhenDown();
+    const inRedis = await this.redis.exists(`signet:jti:${key}`).catch((err) => rethrowUnavailable('replay store', err));
+    return inRedis === 1 || (await this.durable.isUsed(key, now));
   }
 
-  /** Redis expires records itself. */
-  async purgeExpired(): Promise<number> {
-    return 0;
+  /** Redis expires its records itself; the database's are purged like the embedded store's. */
+  purgeExpired(now: number): Promise<number> {
+    return this.durable.purgeExpired(now);
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Once the connection has been lost, a command would sit in ioredis's queue until the next
+   * reconnect attempt fails: answer at once instead, so an outage costs callers nothing but a
+   * 503. (Before the first connection, at start-up, commands wait for it, bounded by the timeout.)
+   */
+  private failFastWhenDown(): void {
+    if (this.redis.status !== 'ready' && this.connectedOnce) throw new ServiceUnavailableError('replay store', 'not connected');
   }
 }

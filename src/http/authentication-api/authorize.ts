@@ -11,6 +11,8 @@ import {
   type AuthorizeClient,
 } from '../../domain/authorize-request.ts';
 import { newOpaqueToken } from '../../domain/opaque-token.ts';
+import { ServiceUnavailableError } from '../../domain/errors.ts';
+import { retryAfter } from '../errors.ts';
 import { sendErrorPage } from './pages/layout.ts';
 import { sendAuthorizationResponse, sendCode } from './authorization-response.ts';
 import { browserCookieOf, sessionCookieOf, setBrowserCookie } from './sign-in-cookies.ts';
@@ -49,6 +51,10 @@ export function pageErrorHandler(err: FastifyError, _req: FastifyRequest, reply:
   }
   if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendErrorPage(reply, 413, 'Invalid request', 'The request is too large.');
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return sendErrorPage(reply, 400, 'Invalid request', err.message.slice(0, 300));
+  if (err instanceof ServiceUnavailableError) {
+    retryAfter(reply, err);
+    return sendErrorPage(reply, 503, 'Temporarily unavailable', err.message);
+  }
   reply.log.error({ err }, 'sign-in page error');
   return sendErrorPage(reply, 500, 'Something went wrong', 'The request could not be completed. Try again later.');
 }

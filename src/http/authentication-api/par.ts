@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { AuthorizeError } from '../../domain/authorize-request.ts';
 import { ClientAuthError, OAuthRequestError } from '../../domain/errors.ts';
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
-import { oauthErrorBody } from '../errors.ts';
+import { oauthErrorBody, retryAfter } from '../errors.ts';
 import { descriptionChars, logEvent } from './authorize.ts';
 import { AUTHORIZE_PARAM_LIMITS, MAX_AUTHORIZE_PARAMS, OTHER_PARAM_LIMIT } from '../../domain/authorize-request.ts';
 
@@ -86,6 +86,7 @@ function fail(services: Services, req: FastifyRequest<{ Body: Record<string, str
     ...(err instanceof ClientAuthError && err.detail !== undefined && { detail: err.detail }),
   });
   reply.header('cache-control', 'no-store');
+  retryAfter(reply, err);
   if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) reply.header('www-authenticate', 'Basic realm="signet"');
   return reply.code(mapped.status).send(mapped.body);
 }

@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { ClientAuthError, GrantError } from '../../domain/errors.ts';
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
 import { hashToken } from '../../services/grants/user-tokens.ts';
-import { oauthErrorBody } from '../errors.ts';
+import { oauthErrorBody, retryAfter } from '../errors.ts';
 import { clientAuthInput } from './token.ts';
 
 interface RevokeBody {
@@ -61,6 +61,7 @@ export function revokeRoutes(app: FastifyInstance, services: Services): void {
         reason: err instanceof GrantError ? err.reason : (err as { code?: string }).code,
         ...(err instanceof ClientAuthError && err.detail !== undefined && { detail: err.detail }),
       }, err);
+      retryAfter(reply, err);
       if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) reply.header('www-authenticate', 'Basic realm="signet"');
       return reply.code(mapped.status).send(mapped.body);
     }

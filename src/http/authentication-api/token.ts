@@ -3,7 +3,7 @@ import type { Services } from '../services.ts';
 import { ClientAuthError, GrantError, OAuthRequestError } from '../../domain/errors.ts';
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
 import type { Grant, GrantOutcome, RequestOrigin, TokenParams } from '../../services/grants/registry.ts';
-import { oauthErrorBody, type OAuthErrorBody } from '../errors.ts';
+import { oauthErrorBody, retryAfter, type OAuthErrorBody } from '../errors.ts';
 
 /** The parameters of client authentication (RFC 6749 §2.3, RFC 7523 §2.2), read by every grant. */
 const CLIENT_AUTH_PARAMETERS = {
@@ -133,6 +133,7 @@ function fail(services: Services, req: FastifyRequest, reply: FastifyReply, err:
   if (!mapped) throw err;
   logTokenFailure(services, req, err, mapped.body, auth, now, grant);
   noStore(reply);
+  retryAfter(reply, err);
   if (mapped.status === 401 && req.headers.authorization && /^basic /i.test(req.headers.authorization)) {
     reply.header('www-authenticate', 'Basic realm="signet"');
   }

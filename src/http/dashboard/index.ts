@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../services.ts';
-import { managementErrorBody } from '../errors.ts';
-import { RateLimitedError } from '../../domain/errors.ts';
+import { managementErrorBody, retryAfter } from '../errors.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { loadDashboardFiles } from './static-files.ts';
 import { isConsoleHost } from './session-cookie.ts';
@@ -48,7 +47,7 @@ export async function dashboard(app: FastifyInstance, opts: { services: Services
       req.log.error({ err }, 'dashboard error');
       return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal error.', errorCode: 'internal_error' });
     }
-    if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+    retryAfter(reply, err);
     return reply.code(body.statusCode).header('cache-control', 'no-store').send(body);
   });
 

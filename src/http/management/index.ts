@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { registerManagementAuth } from './auth.ts';
-import { managementErrorBody } from '../errors.ts';
+import { managementErrorBody, retryAfter } from '../errors.ts';
 import { clientRoutes } from './clients.ts';
 import { credentialRoutes } from './credentials.ts';
 import { apiRoutes } from './apis.ts';
@@ -20,6 +20,7 @@ export async function managementApi(app: FastifyInstance, opts: { services: Serv
       req.log.error({ err }, 'management API error');
       return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal error.', errorCode: 'internal_error' });
     }
+    retryAfter(reply, err);
     return reply.code(body.statusCode).send(body);
   });
   app.setNotFoundHandler((req, reply) =>

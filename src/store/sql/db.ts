@@ -1,3 +1,5 @@
+import { rethrowUnavailable } from '../unavailable.ts';
+
 /**
  * The one query layer both databases sit behind. SQL is written once with `?` placeholders
  * and portable syntax (ON CONFLICT, RETURNING, BIGINT epoch-millisecond timestamps); the
@@ -25,8 +27,26 @@ export interface Db extends Queryable {
 export async function openDb(url: string): Promise<Db> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(url);
+    return namingOutages(openPostgres(url));
   }
   const { openSqlite } = await import('./sqlite.ts');
-  return openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
+  return namingOutages(openSqlite(url.replace(/^sqlite:(\/\/)?/, '')));
+}
+
+/**
+ * Every statement's failure that means the database cannot be reached becomes a
+ * ServiceUnavailableError naming the database (answered 503 with Retry-After), in one place
+ * instead of at each caller. Other failures pass through unchanged.
+ */
+function namingOutages(db: Db): Db {
+  const fail = (err: unknown): never => rethrowUnavailable('database', err);
+  return {
+    dialect: db.dialect,
+    all: <T>(sql: string, params?: readonly Param[]) => db.all<T>(sql, params).catch(fail),
+    get: <T>(sql: string, params?: readonly Param[]) => db.get<T>(sql, params).catch(fail),
+    run: (sql, params) => db.run(sql, params).catch(fail),
+    transaction: (fn) => db.transaction(fn).catch(fail),
+    exec: (sql) => db.exec(sql).catch(fail),
+    close: () => db.close(),
+  };
 }

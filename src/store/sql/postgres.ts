@@ -34,8 +34,18 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+function ignoreDroppedConnection(): void {}
+
 export function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.SIGNET_PG_POOL ?? 10) });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.SIGNET_PG_POOL ?? 10),
+    // Fail fast when the server is down or hung rather than queueing requests without bound:
+    // a connection attempt gives up after 3 s and a statement after 15 s (the slowest legitimate
+    // statements, log exports' pages, take well under a second).
+    connectionTimeoutMillis: 3000,
+    query_timeout: 15_000,
+  });
   // An idle connection dropped by the server (restart, failover) must not take the process down:
   // the pool discards it and the next query opens a new one.
   pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`));
@@ -44,6 +54,10 @@ export function openPostgres(url: string): Db {
     ...base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const conn = await pool.connect();
+      // A checked-out connection has no pool listener: the server dropping it between two
+      // statements would otherwise be an unhandled 'error' event (a crash). The failed
+      // statement reports it instead.
+      conn.on('error', ignoreDroppedConnection);
       try {
         await conn.query('BEGIN');
         const result = await fn(wrap(conn));
@@ -53,6 +67,7 @@ export function openPostgres(url: string): Db {
         await conn.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        conn.off('error', ignoreDroppedConnection);
         conn.release();
       }
     },
