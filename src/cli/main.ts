@@ -5,11 +5,13 @@ import { adminsCommand } from './admins.ts';
 import { keysGenerate, keysTenantCommand } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
 import { migrateCommand } from './migrate.ts';
+import { backupCommand } from './backup.ts';
 
 const USAGE = `Usage: signet <command>
 
   serve [--workers N]                      run the server (what npm start runs)
   migrate                                  apply pending database migrations (serve does too), in one transaction
+  backup FILE [--force]                    online copy of the embedded SQLite database, mode 0600 (PostgreSQL: use pg_dump)
   tenants create NAME [--plan PLAN] [--json]
   tenants list [--json]
   tenants credentials NAME [--json]        the tenant's Management API client
@@ -42,6 +44,8 @@ async function main(): Promise<number> {
     }
     case 'migrate':
       return migrateCommand(argv.slice(1));
+    case 'backup':
+      return backupCommand(argv.slice(1));
     case 'tenants':
       return tenantsCommand(sub, argv.slice(2));
     case 'admins':

@@ -25,3 +25,40 @@ export function runSignet(args: string[], env: NodeJS.ProcessEnv, opts: { timeou
     });
   });
 }
+
+export interface ServedProcess {
+  /** http://localhost:PORT/ (the default tenant's issuer). */
+  url: string;
+  output(): string;
+  /** SIGTERM, and the exit code (0 for a clean shutdown). */
+  stop(): Promise<number | string | null>;
+}
+
+/** Starts `signet serve` in its own process on plain HTTP at localhost:PORT and waits until it says it is serving. */
+export async function startServe(env: NodeJS.ProcessEnv, port: number): Promise<ServedProcess> {
+  const url = `http://localhost:${port}/`;
+  const p = spawn(process.execPath, [bin, 'serve'], {
+    env: { ...process.env, PORT: String(port), SIGNET_PUBLIC_URL: url.slice(0, -1), SIGNET_BIND: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | string | null>((r) => p.once('exit', (code, signal) => r(code ?? signal)));
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  p.stderr.on('data', (d) => (out += d));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  // Generous: a loaded machine can take seconds to load TypeScript.
+  for (let i = 0; i < 600 && !out.includes('serving') && !gone; i++) await new Promise((r) => setTimeout(r, 100));
+  if (!out.includes('serving')) {
+    p.kill('SIGKILL');
+    throw new Error(`signet serve did not start: ${out.slice(0, 2000)}`);
+  }
+  return {
+    url,
+    output: () => out,
+    async stop() {
+      if (!gone) p.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

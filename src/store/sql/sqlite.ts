@@ -9,7 +9,7 @@ import { ensurePrivateDirectory, ensurePrivateFile, restrictFile } from './priva
  * finalized during teardown GC; 13 (Node-API) fixes that but segfaults on Node 20. Both are
  * installed (13 under the alias better-sqlite3-napi, prebuilt) and the runtime picks its own.
  */
-const Database: typeof BetterSqlite3 = createRequire(import.meta.url)(
+export const Database: typeof BetterSqlite3 = createRequire(import.meta.url)(
   Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3',
 );
 
