@@ -15,6 +15,17 @@ export interface TenantSettings {
   audience_policy: 'strict' | 'legacy';
   /** Days log events are kept; older ones are purged (Auth0 keeps 1 to 30 days by plan). */
   log_retention_days: number;
+  /**
+   * Requests to /oauth/token per rate_limit_window from one client (by the client_id it claims),
+   * from every address. A failed client authentication counts as FAILED_AUTHENTICATION_WEIGHT.
+   */
+  token_rate_limit_per_client: number;
+  /** Requests to /oauth/token per rate_limit_window from one source address (an IPv6 /64), all clients together. */
+  token_rate_limit_per_address: number;
+  /** Management API requests per rate_limit_window with one access token (or one dashboard admin). */
+  management_rate_limit_per_token: number;
+  /** The window of the rate limits above, in seconds. */
+  rate_limit_window: number;
   /** Auth0's other tenant settings, as sent (see src/domain/object-fields/tenant-setting-fields.ts). */
   extras?: Extras;
 }
@@ -26,6 +37,8 @@ export interface TenantSettings {
  */
 export const MAX_CLOCK_SKEW_SECONDS = 120;
 export const MAX_LOG_RETENTION_DAYS = 365;
+export const MAX_RATE_LIMIT = 1_000_000;
+export const MAX_RATE_LIMIT_WINDOW_SECONDS = 3600;
 
 /** What each audience policy accepts, in one line (the CLI says it when the policy changes). */
 export const AUDIENCE_POLICY_MEANING: Record<TenantSettings['audience_policy'], string> = {
@@ -44,6 +57,13 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   clock_skew: 10,
   audience_policy: 'strict',
   log_retention_days: 30,
+  // A client should reuse its token until it expires (24 h by default): 10 tokens a second,
+  // sustained, is already far past that; 60 failed authentications a minute stop a guessing run.
+  token_rate_limit_per_client: 600,
+  // Several clients may share an address (one backend, a NAT): twice one client's budget.
+  token_rate_limit_per_address: 1200,
+  management_rate_limit_per_token: 600,
+  rate_limit_window: 60,
 };
 
 export function parseTenantSettings(json: string | null | undefined): TenantSettings {
@@ -61,6 +81,14 @@ export function checkTenantSettings(patch: Partial<TenantSettings>, current: Ten
   }
   if (!Number.isInteger(next.log_retention_days) || next.log_retention_days < 1 || next.log_retention_days > MAX_LOG_RETENTION_DAYS) {
     throw new InvalidInputError('invalid_setting', `log_retention_days must be an integer between 1 and ${MAX_LOG_RETENTION_DAYS} days.`, 'log_retention_days');
+  }
+  for (const k of ['token_rate_limit_per_client', 'token_rate_limit_per_address', 'management_rate_limit_per_token'] as const) {
+    if (!Number.isInteger(next[k]) || next[k] < 1 || next[k] > MAX_RATE_LIMIT) {
+      throw new InvalidInputError('invalid_setting', `${k} must be an integer between 1 and ${MAX_RATE_LIMIT} (requests per rate_limit_window).`, k);
+    }
+  }
+  if (!Number.isInteger(next.rate_limit_window) || next.rate_limit_window < 1 || next.rate_limit_window > MAX_RATE_LIMIT_WINDOW_SECONDS) {
+    throw new InvalidInputError('invalid_setting', `rate_limit_window must be an integer between 1 and ${MAX_RATE_LIMIT_WINDOW_SECONDS} seconds.`, 'rate_limit_window');
   }
   if (next.audience_policy !== 'strict' && next.audience_policy !== 'legacy') {
     throw new InvalidInputError('invalid_setting', 'audience_policy must be "strict" or "legacy".', 'audience_policy');

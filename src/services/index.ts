@@ -12,6 +12,7 @@ import { Authorization } from './authorization.ts';
 import { GrantRegistry } from './grants/registry.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { UserService } from './users.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
   authorization: Authorization;
   /** The time every decision reads (tests inject one they can move forward). */
   clock: Clock;
+  /** Request rate limits (token endpoint per client and address, Management API per token). */
+  limits: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     logRetention,
     authorization: new Authorization(store, config.masterKey),
     clock,
+    limits: new RateLimiter(clock),
     async close() {
       clearInterval(purge);
       await logRetention.idle();

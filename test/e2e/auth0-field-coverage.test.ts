@@ -475,7 +475,16 @@ describe('Auth0 field coverage (from the auth0 v7 SDK types)', () => {
       'client grants': [],
       // Auth0 accepts and returns token_lifetime_for_web although the v7 request types omit it.
       'resource servers': ['token_lifetime_for_web'],
-      'tenant settings': ['max_assertion_lifetime', 'clock_skew', 'audience_policy', 'log_retention_days'],
+      'tenant settings': [
+        'max_assertion_lifetime',
+        'clock_skew',
+        'audience_policy',
+        'log_retention_days',
+        'token_rate_limit_per_client',
+        'token_rate_limit_per_address',
+        'management_rate_limit_per_token',
+        'rate_limit_window',
+      ],
     };
     for (const spec of [clientSpec, grantSpec, resourceServerSpec, tenantSettingsSpec]) {
       const sdk = new Set([...(spec.createType ? sdkRequestFields(spec.createType) : []), ...sdkRequestFields(spec.updateType)]);

@@ -17,6 +17,10 @@ export const TENANT_SETTING_FIELDS: FieldRules = {
   clock_skew: { status: 'core', reason: 'Clock skew tolerated on assertion times.' },
   audience_policy: { status: 'core', reason: 'Which client assertion audiences are accepted.' },
   log_retention_days: { status: 'core', reason: 'How long log events are kept.' },
+  token_rate_limit_per_client: { status: 'core', reason: 'Token requests per window from one client.' },
+  token_rate_limit_per_address: { status: 'core', reason: 'Token requests per window from one address.' },
+  management_rate_limit_per_token: { status: 'core', reason: 'Management API requests per window with one token.' },
+  rate_limit_window: { status: 'core', reason: 'The window of the rate limits, in seconds.' },
 
   friendly_name: { status: 'stored', reason: 'Descriptive; GET returns the tenant name until one is set.', check: str(255, { min: 1, noAngleBrackets: true }) },
   picture_url: { status: 'stored', reason: 'Descriptive.', check: url() },

@@ -4,6 +4,9 @@ import { ClientAuthError, GrantError, OAuthRequestError } from '../../domain/err
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
 import type { Grant, GrantOutcome, RequestOrigin, TokenParams } from '../../services/grants/registry.ts';
 import { oauthErrorBody, retryAfter, type OAuthErrorBody } from '../errors.ts';
+import { claimedClientId } from '../../services/client-auth/claimed-client.ts';
+import { FAILED_AUTHENTICATION_WEIGHT } from '../../domain/rate-limit.ts';
+import { logRefusal, refusalMessage, setRateHeaders, tokenSubjects } from '../rate-limits.ts';
 
 /** The parameters of client authentication (RFC 6749 §2.3, RFC 7523 §2.2), read by every grant. */
 const CLIENT_AUTH_PARAMETERS = {
@@ -52,22 +55,45 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
     const now = services.clock();
     const params = req.body ?? {};
     const tenant = req.tenantCtx;
+    // Limits first, before any verification: a key over its limit costs nothing more.
+    const input = clientAuthInput(req, params);
+    const claimed = claimedClientId(input);
+    const ticket = services.limits.admit(tokenSubjects(tenant.tenant.id, tenant.tenant.settings, claimed, req.ip), now);
+    if (ticket.refusal) {
+      logRefusal(services, req, ticket.refusal, now, claimed ?? null);
+      setRateHeaders(reply, ticket.refusal.status, now, true);
+      noStore(reply);
+      return reply.code(429).send({ error: 'too_many_requests', error_description: refusalMessage(ticket.refusal, now) });
+    }
     let auth: AuthenticatedClient | undefined;
     let grant: Grant | undefined;
     try {
       grant = chooseGrant(services, params.grant_type);
-      auth = await services.authenticator.authenticate(tenant, clientAuthInput(req, params), now, { allowPublic: grant.publicClients });
+      auth = await services.authenticator.authenticate(tenant, input, now, { allowPublic: grant.publicClients });
       if (!auth.ctx.client.grantTypes.includes(grant.type)) {
         throw new OAuthRequestError('unauthorized_client', `This application is not allowed the ${grant.type} grant (see its grant_types).`);
       }
       const outcome = await grant.exchange({ tenant, params, client: auth, origin: originOf(req), now });
       recordSuccess(services, req, grant, auth, outcome, now);
+      ticket.settle(1);
+      setRateHeaders(reply, ticket.status(), now);
       noStore(reply);
       return outcome.response;
     } catch (err) {
+      ticket.settle(requestWeight(err));
+      setRateHeaders(reply, ticket.status(), now);
       return fail(services, req, reply, err, grant, auth, now);
     }
   });
+}
+
+/**
+ * What a refused request counts for: a failed client authentication is what a guessing run
+ * (a stolen client_id, no key) produces, so it weighs more. A replayed assertion is not a
+ * guess (its signature verified), so it weighs like any other refusal.
+ */
+function requestWeight(err: unknown): number {
+  return err instanceof ClientAuthError && err.code !== 'jti_replayed' ? FAILED_AUTHENTICATION_WEIGHT : 1;
 }
 
 function chooseGrant(services: Services, type: string | undefined): Grant {

@@ -65,7 +65,7 @@ function checkSecret(store: Store, cache: ClientAuthCache, tenant: TenantContext
   });
 }
 
-function parseBasic(header: string): { id: string; secret: string } {
+export function parseBasic(header: string): { id: string; secret: string } {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 1) throw new OAuthRequestError('invalid_request', 'The Authorization header is not valid Basic credentials (base64 of client_id:client_secret).');

@@ -16,6 +16,8 @@ const OTHER_TYPES: LogTypeInfo[] = [
   { code: 'fp', label: 'Failed Login (wrong password)', failure: true },
   { code: 'fu', label: 'Failed Login (unknown user)', failure: true },
   { code: 'limit_wc', label: 'Blocked Account (too many attempts)', failure: true },
+  { code: 'limit_mu', label: 'Blocked IP Address (too many requests)', failure: true },
+  { code: 'api_limit', label: 'Rate Limit on the Management API', failure: true },
 ];
 
 /** Unknown codes still render (as themselves); Auth0's convention is that failures start with "f". */
