@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
-import { ClientAuthError, GrantError, OAuthRequestError } from '../../domain/errors.ts';
+import { ClientAuthError, GrantError, OAuthRequestError, ServiceUnavailableError } from '../../domain/errors.ts';
 import type { AuthenticatedClient } from '../../services/client-auth/index.ts';
 import type { Grant, GrantOutcome, RequestOrigin, TokenParams } from '../../services/grants/registry.ts';
 import { oauthErrorBody, retryAfter, type OAuthErrorBody } from '../errors.ts';
@@ -93,6 +93,8 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
  * guess (its signature verified), so it weighs like any other refusal.
  */
 function requestWeight(err: unknown): number {
+  // Our own outage (a store unreachable) is not the caller's doing.
+  if (err instanceof ServiceUnavailableError) return 0;
   return err instanceof ClientAuthError && err.code !== 'jti_replayed' ? FAILED_AUTHENTICATION_WEIGHT : 1;
 }
 
