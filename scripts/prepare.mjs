@@ -1,18 +1,19 @@
 #!/usr/bin/env node
-// npm install / npm ci run this: build the dashboard (Vite) into dist/dashboard. An install
-// without dev dependencies (npm ci --omit=dev) has no Vite: say so instead of failing the
-// install; the server then answers /dashboard with how to build it.
-import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+// npm install / npm ci run this: compile the server into dist/server and build the dashboard
+// into dist/dashboard, so a clone runs with `npm start` straight after `npm install`. An install
+// without dev dependencies (npm ci --omit=dev) has neither TypeScript nor Vite: say so instead
+// of failing the install. Such an install runs a dist/ built elsewhere (the Dockerfile's build
+// stage), and the server answers /dashboard with how to build it when that part is missing.
+import { buildDashboard, buildServer, devTool } from './build.mjs';
 
-const require = createRequire(import.meta.url);
-let vite;
-try {
-  vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-} catch {
-  console.warn('signet: Vite is not installed (dev dependencies omitted), so the dashboard was not built. Run `npm run build` where dev dependencies are installed.');
+if (!devTool('typescript', 'bin/tsc') || !devTool('vite', 'bin/vite.js')) {
+  console.warn('signet: dev dependencies are not installed, so nothing was built. Run `npm run build` where they are (npm start needs dist/server).');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [vite, 'build', '--config', 'src/web/vite.config.ts'], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+try {
+  buildServer();
+  buildDashboard();
+} catch (err) {
+  console.error(`signet: ${err.message}`);
+  process.exit(1);
+}

@@ -1,9 +1,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm run build` (Vite) writes the dashboard. */
-export const DASHBOARD_DIST = fileURLToPath(new URL('../../../dist/dashboard/', import.meta.url));
+/**
+ * Where `npm run build` (Vite) writes the dashboard: dist/dashboard under the package root. The
+ * root is found from this module, which runs from src/http/dashboard/ in development and from
+ * dist/server/http/dashboard/ when compiled, so it is looked up (the nearest package.json)
+ * rather than counted in `..` steps.
+ */
+export const DASHBOARD_DIST = join(packageRoot(dirname(fileURLToPath(import.meta.url))), 'dist', 'dashboard');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}: cannot locate the dashboard's files.`);
+  }
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

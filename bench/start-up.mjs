@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Start-up time on an existing database: `node bench/start-up.mjs [--runs 5] [--source]`.
+// Starts `signet serve` once to create a fresh data directory (SQLite), stops it, then starts it
+// again --runs times and reports, for each, the time from spawn to the first answer of
+// GET /.well-known/openid-configuration. Runs the compiled server (dist/server, as `npm start`
+// does) unless --source is given (the TypeScript sources through tsx, as in development).
+import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, source: { type: 'boolean', default: false } } });
+const entry = values.source ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/server/cli/main.js'];
+
+const port = await new Promise((done) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => done(p));
+  });
+});
+const dir = mkdtempSync(join(tmpdir(), 'signet-start-up-'));
+const env = { ...process.env, PORT: String(port), SIGNET_BIND: '127.0.0.1', SIGNET_DATA_DIR: dir, SIGNET_PUBLIC_URL: `http://localhost:${port}` };
+// The default tenant is found by Host, so ask 127.0.0.1 (where it listens) with the public host.
+const discovery = () =>
+  new Promise((done) => {
+    const req = get({ host: '127.0.0.1', port, path: '/.well-known/openid-configuration', headers: { host: `localhost:${port}` } }, (res) => {
+      res.resume();
+      done(res.statusCode);
+    });
+    req.on('error', () => done(0));
+  });
+
+async function start() {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [...entry, 'serve'], { env, stdio: 'ignore' });
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode) throw new Error(`signet serve exited with ${proc.exitCode}`);
+    const status = await discovery();
+    if (status === 200) break;
+    if (status) throw new Error(`discovery answered ${status}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const ms = performance.now() - t0;
+  await new Promise((done) => {
+    proc.once('exit', done);
+    proc.kill('SIGTERM');
+  });
+  return ms;
+}
+
+try {
+  const first = await start();
+  console.log(`first start (creates the database): ${first.toFixed(0)} ms`);
+  const times = [];
+  for (let i = 0; i < Number(values.runs); i++) times.push(await start());
+  times.sort((a, b) => a - b);
+  console.log(`start on the existing database (${values.source ? 'sources via tsx' : 'dist/server'}), spawn → first answer, ${times.length} runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms; median ${times[times.length >> 1].toFixed(0)} ms`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
