@@ -15,6 +15,12 @@ export interface Config {
   masterKey: Buffer;
   /** True when the master key was generated into the data directory on this start. */
   masterKeyGenerated: boolean;
+  /**
+   * Keys that still open (never seal) stored secrets during a master-key rotation:
+   * SIGNET_MASTER_KEY_PREVIOUS, and the data directory's master.key.next while a rotation
+   * there is unfinished (see src/cli/master-key.ts).
+   */
+  otherMasterKeys: Buffer[];
   tls?: { cert: string; key: string };
   redisUrl?: string;
   logLevel: string;
@@ -46,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { key: masterKey, generated } = env.SIGNET_MASTER_KEY
     ? { key: parseMasterKey(env.SIGNET_MASTER_KEY), generated: false }
     : masterKeyFromDataDir(dataDir);
+  const otherMasterKeys = env.SIGNET_MASTER_KEY ? [] : pendingMasterKey(dataDir);
+  if (env.SIGNET_MASTER_KEY_PREVIOUS) otherMasterKeys.push(parseMasterKey(env.SIGNET_MASTER_KEY_PREVIOUS, 'SIGNET_MASTER_KEY_PREVIOUS'));
   return {
     port,
     bind: env.SIGNET_BIND ?? '0.0.0.0',
@@ -54,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     masterKey,
     masterKeyGenerated: generated,
+    otherMasterKeys,
     tls,
     redisUrl: env.SIGNET_REDIS_URL,
     logLevel: env.SIGNET_LOG_LEVEL ?? 'warn',
@@ -105,8 +114,24 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   });
 }
 
+/** The data directory's key file, and the file a rotation writes its new key to before it re-seals anything. */
+export const masterKeyFile = (dataDir: string) => join(dataDir, 'master.key');
+export const pendingMasterKeyFile = (dataDir: string) => join(dataDir, 'master.key.next');
+
+/**
+ * The new key of a rotation interrupted after it wrote master.key.next: the database may
+ * already be sealed with it (the crash came after the commit, before the rename), so it must
+ * open values until `signet master-key rotate` runs again and finishes.
+ */
+function pendingMasterKey(dataDir: string): Buffer[] {
+  const file = pendingMasterKeyFile(dataDir);
+  if (!existsSync(file)) return [];
+  restrictFile(file);
+  return [parseMasterKey(readFileSync(file, 'utf8'), file)];
+}
+
 function masterKeyFromDataDir(dataDir: string): { key: Buffer; generated: boolean } {
-  const file = join(dataDir, 'master.key');
+  const file = masterKeyFile(dataDir);
   ensurePrivateDirectory(dataDir);
   if (existsSync(file)) {
     restrictFile(file);

@@ -14,7 +14,7 @@ import { cliPublicUrl } from './public-url.ts';
  */
 export async function adminsCommand(sub: string | undefined, args: string[]): Promise<number> {
   const config = loadConfig();
-  const store = await openStore(config.databaseUrl, new SecretBox(config.masterKey));
+  const store = await openStore(config.databaseUrl, new SecretBox(config.masterKey, config.otherMasterKeys));
   const admins = new AdminAuth(store, config.masterKey);
   try {
     const email = args[0];

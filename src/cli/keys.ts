@@ -61,7 +61,7 @@ export async function keysTenantCommand(sub: 'list' | 'rotate' | 'revoke', args:
   if (sub !== 'revoke' && positionals.length > 0) throw new Error(`keys ${sub} takes no arguments besides --tenant (got "${positionals[0]!.slice(0, 64)}")`);
   if (sub === 'revoke' && positionals.length !== 1) throw new Error('keys revoke needs exactly one KID');
   const config = loadConfig();
-  const store = await openStore(config.databaseUrl, new SecretBox(config.masterKey));
+  const store = await openStore(config.databaseUrl, new SecretBox(config.masterKey, config.otherMasterKeys));
   try {
     const tenant = await store.tenants.getByName(values.tenant);
     if (!tenant) throw new Error(`No tenant named "${values.tenant}"`);

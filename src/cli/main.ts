@@ -6,12 +6,14 @@ import { keysGenerate, keysTenantCommand } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
 import { migrateCommand } from './migrate.ts';
 import { backupCommand } from './backup.ts';
+import { masterKeyCommand } from './master-key.ts';
 
 const USAGE = `Usage: signet <command>
 
   serve [--workers N]                      run the server (what npm start runs)
   migrate                                  apply pending database migrations (serve does too), in one transaction
   backup FILE [--force]                    online copy of the embedded SQLite database, mode 0600 (PostgreSQL: use pg_dump)
+  master-key rotate [--new-key-file FILE]  re-seal every secret and signing key under a new master key, in one transaction
   tenants create NAME [--plan PLAN] [--json]
   tenants list [--json]
   tenants credentials NAME [--json]        the tenant's Management API client
@@ -30,7 +32,7 @@ const USAGE = `Usage: signet <command>
   token --domain DOMAIN|URL --client-id ID --key FILE --audience API [--scope S] [--alg RS256] [--kid KID]
                                            a bare DOMAIN is https, except localhost names (http)
 
-Configuration comes from the environment: PORT, SIGNET_PUBLIC_URL, SIGNET_DATABASE_URL, SIGNET_MASTER_KEY, ...`;
+Configuration comes from the environment: PORT, SIGNET_PUBLIC_URL, SIGNET_DATABASE_URL, SIGNET_MASTER_KEY, SIGNET_MASTER_KEY_PREVIOUS, ...`;
 
 const argv = process.argv.slice(2);
 const [cmd, sub] = argv;
@@ -46,6 +48,8 @@ async function main(): Promise<number> {
       return migrateCommand(argv.slice(1));
     case 'backup':
       return backupCommand(argv.slice(1));
+    case 'master-key':
+      return masterKeyCommand(sub, argv.slice(2));
     case 'tenants':
       return tenantsCommand(sub, argv.slice(2));
     case 'admins':

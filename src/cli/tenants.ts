@@ -12,7 +12,7 @@ import { cliPublicUrl } from './public-url.ts';
 export async function tenantsCommand(sub: string | undefined, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { plan: { type: 'string' }, 'audience-policy': { type: 'string' }, json: { type: 'boolean', default: false } } });
   const loaded = loadConfig();
-  const box = new SecretBox(loaded.masterKey);
+  const box = new SecretBox(loaded.masterKey, loaded.otherMasterKeys);
   const store = await openStore(loaded.databaseUrl, box);
   try {
     const { config, note } = await cliPublicUrl(loaded, store);

@@ -27,16 +27,22 @@ export function runSignet(args: string[], env: NodeJS.ProcessEnv, opts: { timeou
 }
 
 export interface ServedProcess {
-  /** http://localhost:PORT/ (the default tenant's issuer). */
+  /** The public URL with a trailing slash (the default tenant's issuer): http://localhost:PORT/ unless another was given. */
   url: string;
+  /** The port it listens on (127.0.0.1), which differs from the public URL's when several nodes share one public URL. */
+  port: number;
   output(): string;
   /** SIGTERM, and the exit code (0 for a clean shutdown). */
   stop(): Promise<number | string | null>;
 }
 
-/** Starts `signet serve` in its own process on plain HTTP at localhost:PORT and waits until it says it is serving. */
-export async function startServe(env: NodeJS.ProcessEnv, port: number): Promise<ServedProcess> {
-  const url = `http://localhost:${port}/`;
+/**
+ * Starts `signet serve` in its own process on plain HTTP at 127.0.0.1:PORT and waits until it
+ * says it is serving. Nodes of one deployment share a public URL (`publicUrl`); by default it is
+ * http://localhost:PORT.
+ */
+export async function startServe(env: NodeJS.ProcessEnv, port: number, publicUrl = `http://localhost:${port}`): Promise<ServedProcess> {
+  const url = `${publicUrl}/`;
   const p = spawn(process.execPath, [bin, 'serve'], {
     env: { ...process.env, PORT: String(port), SIGNET_PUBLIC_URL: url.slice(0, -1), SIGNET_BIND: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,6 +61,7 @@ export async function startServe(env: NodeJS.ProcessEnv, port: number): Promise<
   }
   return {
     url,
+    port,
     output: () => out,
     async stop() {
       if (!gone) p.kill('SIGTERM');

@@ -7,7 +7,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, sta
 import { basename } from 'node:path';
 
 /** The files Signet keeps in its data directory; a directory holding only these is Signet's own. */
-const OWN_FILE = /^(master\.key|[^/]+\.db(-wal|-shm|-journal)?)$/;
+const OWN_FILE = /^(master\.key(\.next)?|[^/]+\.db(-wal|-shm|-journal)?)$/;
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
