@@ -24,6 +24,10 @@ export interface Config {
   tls?: { cert: string; key: string };
   redisUrl?: string;
   logLevel: string;
+  /** How long a log event may wait in memory to be written with others (a batch per flush). */
+  logFlushMs: number;
+  /** How long SIGTERM waits for in-flight requests before cutting their connections. */
+  shutdownTimeoutMs: number;
   /** The most log events kept per tenant (newest first); see LogRetention. */
   logMaxEventsPerTenant: number;
   /** Which proxies' X-Forwarded-For entries to believe: none, a hop count, or their addresses/CIDRs. */
@@ -44,6 +48,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = new URL(env.SIGNET_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${port}`);
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
     throw new Error('SIGNET_PUBLIC_URL must be an origin such as https://auth.example.com (tenants are told apart by host, not path)');
+  }
+  const shutdownTimeout = Number(env.SIGNET_SHUTDOWN_TIMEOUT ?? 10);
+  if (!Number.isFinite(shutdownTimeout) || shutdownTimeout <= 0 || shutdownTimeout > 3600) {
+    throw new Error(`SIGNET_SHUTDOWN_TIMEOUT must be a number of seconds between 0 and 3600, got "${env.SIGNET_SHUTDOWN_TIMEOUT}"`);
+  }
+  const logFlushMs = Number(env.SIGNET_LOG_FLUSH_MS ?? 50);
+  if (!Number.isInteger(logFlushMs) || logFlushMs < 1 || logFlushMs > 60_000) {
+    throw new Error(`SIGNET_LOG_FLUSH_MS must be a number of milliseconds between 1 and 60000, got "${env.SIGNET_LOG_FLUSH_MS}"`);
   }
   const logMaxEventsPerTenant = Number(env.SIGNET_LOG_MAX_EVENTS ?? 100_000);
   if (!Number.isInteger(logMaxEventsPerTenant) || logMaxEventsPerTenant < 1) {
@@ -66,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     redisUrl: env.SIGNET_REDIS_URL,
     logLevel: env.SIGNET_LOG_LEVEL ?? 'warn',
+    shutdownTimeoutMs: shutdownTimeout * 1000,
+    logFlushMs,
     logMaxEventsPerTenant,
     trustProxy: parseTrustProxy(env.SIGNET_TRUST_PROXY),
   };

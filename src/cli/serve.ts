@@ -7,6 +7,7 @@ import { DEFAULT_TENANT, ensureDefaultTenant } from '../services/tenants.ts';
 import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
 import { addNewManagementScopes } from '../services/management-scopes-upkeep.ts';
+import { stopGracefully } from './graceful-shutdown.ts';
 
 /**
  * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
@@ -44,9 +45,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
   let started: Promise<{ app: FastifyInstance; services: Services }> | undefined;
   const shutdown = async () => {
     const running = await started?.catch(() => undefined);
-    await running?.app.close();
-    await running?.services.close();
-    process.exit(0);
+    process.exit(running ? await stopGracefully(running.app, running.services, config.shutdownTimeoutMs) : 0);
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());

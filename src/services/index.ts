@@ -50,7 +50,7 @@ export interface ServiceOptions {
 export async function buildServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const box = new SecretBox(config.masterKey, config.otherMasterKeys);
-  const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl });
+  const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl, logFlushMs: config.logFlushMs });
   const directory = new TenantDirectory(store, config);
   const cache = new ClientAuthCache(store, box, clock);
   const usage = new UsageRecorder((id, at) => store.credentials.markUsed([id], at));

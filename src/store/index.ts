@@ -46,7 +46,7 @@ export interface Store {
  * `redisUrl`, when given, adds Redis in front of the jti store (see RedisReplayStore: the
  * database keeps every record too); ioredis is loaded only then.
  */
-export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string } = {}): Promise<Store> {
+export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string; logFlushMs?: number } = {}): Promise<Store> {
   const db = await openDb(url);
   try {
     await migrate(db);
@@ -55,7 +55,7 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
     await db.close().catch(() => undefined);
     throw err;
   }
-  const logs = new LogStore(db);
+  const logs = new LogStore(db, opts.logFlushMs);
   const clients = new ClientStore(db);
   const sqlReplay = new SqlReplayStore(db);
   const replay: ReplayStore = opts.redisUrl ? new (await import('./redis-replay.ts')).RedisReplayStore(opts.redisUrl, sqlReplay) : sqlReplay;
