@@ -89,7 +89,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     logRetention,
     authorization: new Authorization(store, config.masterKey),
     clock,
-    limits: new RateLimiter(clock),
+    limits: new RateLimiter(clock, store.rateCounter),
     async close() {
       clearInterval(purge);
       await logRetention.idle();

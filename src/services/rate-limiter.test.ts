@@ -23,7 +23,7 @@ test('counts per key and window; a refusal is flagged for logging once per key a
 });
 
 test('memory stays bounded under a flood of distinct keys', () => {
-  const limiter = new RateLimiter(() => 0, 1000);
+  const limiter = new RateLimiter(() => 0, undefined, 1000);
   for (let i = 0; i < 5000; i++) limiter.admit([subject(`k${i}`)], 1000).settle(1);
   assert.ok((limiter as unknown as { entries: Map<string, unknown> }).entries.size <= 1000);
 });

@@ -6,7 +6,7 @@ import { ClientStore } from './clients.ts';
 import { CredentialStore } from './credentials.ts';
 import { ResourceServerStore } from './resource-servers.ts';
 import { ClientGrantStore } from './client-grants.ts';
-import { SqlReplayStore, type ReplayStore } from './replay.ts';
+import { SqlReplayStore, type ReplayStore, type SharedRateCounter } from './replay.ts';
 import { LogStore } from './logs.ts';
 import { AdminStore } from './admins.ts';
 import { PlatformAuditStore } from './platform-audit.ts';
@@ -29,6 +29,8 @@ export interface Store {
   resourceServers: ResourceServerStore;
   clientGrants: ClientGrantStore;
   replay: ReplayStore;
+  /** Rate-limit counters shared by every process and node: Redis, when configured (the replay store's connection). */
+  rateCounter?: SharedRateCounter;
   logs: LogStore;
   admins: AdminStore;
   platformAudit: PlatformAuditStore;
@@ -58,8 +60,10 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
   const logs = new LogStore(db, opts.logFlushMs);
   const clients = new ClientStore(db);
   const sqlReplay = new SqlReplayStore(db);
-  const replay: ReplayStore = opts.redisUrl ? new (await import('./redis-replay.ts')).RedisReplayStore(opts.redisUrl, sqlReplay) : sqlReplay;
+  const redisReplay = opts.redisUrl ? new (await import('./redis-replay.ts')).RedisReplayStore(opts.redisUrl, sqlReplay) : undefined;
+  const replay: ReplayStore = redisReplay ?? sqlReplay;
   return {
+    ...(redisReplay && { rateCounter: redisReplay }),
     db,
     tenants: new TenantStore(db),
     signingKeys: new SigningKeyStore(db, box),

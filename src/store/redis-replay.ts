@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { ClaimResult, ReplayStore, SqlReplayStore } from './replay.ts';
+import type { ClaimResult, PiggybackCounts, RateIncrement, ReplayStore, SharedRateCounter, SqlReplayStore } from './replay.ts';
 import { rethrowUnavailable } from './unavailable.ts';
 import { ServiceUnavailableError } from '../domain/errors.ts';
 
@@ -17,7 +17,7 @@ const COMMAND_TIMEOUT_MS = 1000;
  *   (fail closed), and service resumes when Redis is back (ioredis reconnects by itself).
  * Both requests are in flight together, so the wait is one round trip, not two.
  */
-export class RedisReplayStore implements ReplayStore {
+export class RedisReplayStore implements ReplayStore, SharedRateCounter {
   readonly redis: Redis;
 
   constructor(url: string, private readonly durable: SqlReplayStore) {
@@ -37,15 +37,38 @@ export class RedisReplayStore implements ReplayStore {
 
   private connectedOnce = false;
 
-  async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {
+  async claim(key: string, until: number, now: number, clientId: string, counts?: PiggybackCounts): Promise<ClaimResult> {
     this.failFastWhenDown();
     // An `until` already past would make Redis refuse PXAT; such an assertion is expired anyway.
     const expiry = Math.max(until, now + 1000);
     const [set, durable] = await Promise.all([
-      this.redis.set(`signet:jti:${key}`, '1', 'PXAT', expiry, 'NX').catch((err) => rethrowUnavailable('replay store', err)),
+      this.setWithCounts(`signet:jti:${key}`, expiry, counts).catch((err) => rethrowUnavailable('replay store', err)),
       this.durable.claim(key, until, now, clientId),
     ]);
     return { claimed: set === 'OK' && durable.claimed, stamp: durable.stamp };
+  }
+
+  /** SET NX, with the rate-limit increments riding in the same pipeline (one round trip). */
+  private async setWithCounts(jtiKey: string, expiry: number, counts: PiggybackCounts | undefined): Promise<string | null> {
+    if (!counts?.increments.length) return this.redis.set(jtiKey, '1', 'PXAT', expiry, 'NX');
+    const pipeline = this.redis.pipeline().set(jtiKey, '1', 'PXAT', expiry, 'NX');
+    addIncrements(pipeline, counts.increments);
+    const replies = await pipeline.exec();
+    const [err, set] = replies?.[0] ?? [new Error('Redis returned no reply')];
+    if (err) throw err;
+    const totals = incrementTotals(replies!.slice(1), counts.increments.length);
+    if (totals) counts.counted(totals);
+    return set as string | null;
+  }
+
+  /** Rate-limit counters (src/services/rate-limiter.ts) on the same connection: INCRBY, expiring at the window's end. */
+  async add(increments: readonly RateIncrement[]): Promise<number[]> {
+    this.failFastWhenDown();
+    const pipeline = this.redis.pipeline();
+    addIncrements(pipeline, increments);
+    const totals = incrementTotals((await pipeline.exec()) ?? [], increments.length);
+    if (!totals) throw new Error('Redis did not count the rate-limit increments');
+    return totals;
   }
 
   async isUsed(key: string, now: number): Promise<boolean> {
@@ -71,4 +94,24 @@ export class RedisReplayStore implements ReplayStore {
   private failFastWhenDown(): void {
     if (this.redis.status !== 'ready' && this.connectedOnce) throw new ServiceUnavailableError('replay store', 'not connected');
   }
+}
+
+type Pipeline = ReturnType<Redis['pipeline']>;
+
+function addIncrements(pipeline: Pipeline, increments: readonly RateIncrement[]): void {
+  for (const inc of increments) {
+    const key = `signet:rl:${inc.key}`;
+    pipeline.incrby(key, inc.weight).pexpireat(key, inc.expiresAt);
+  }
+}
+
+/** Each INCRBY's reply (every other one; PEXPIREAT's in between), or undefined if any failed. */
+function incrementTotals(replies: [Error | null, unknown][], n: number): number[] | undefined {
+  const totals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const [err, total] = replies[2 * i] ?? [new Error('missing reply')];
+    if (err || typeof total !== 'number') return undefined;
+    totals.push(total);
+  }
+  return totals;
 }

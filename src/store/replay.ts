@@ -9,9 +9,31 @@ interface PendingClaim {
   reject(e: unknown): void;
 }
 
+/** Rate-limit units to add to a shared counter (src/services/rate-limiter.ts); `expiresAt` is its window's end. */
+export interface RateIncrement {
+  key: string;
+  weight: number;
+  expiresAt: number;
+}
+
+/** Counters shared by every process and node (Redis): each key's total after the increments. */
+export interface SharedRateCounter {
+  add(increments: readonly RateIncrement[]): Promise<number[]>;
+}
+
+/**
+ * Increments a claim may carry in its own round trip, when the replay store and the rate
+ * counters share a server (Redis): a request costs one round trip for both. `counted` is
+ * called with the totals once they were added; a store that cannot carry them never calls it.
+ */
+export interface PiggybackCounts {
+  readonly increments: readonly RateIncrement[];
+  counted(totals: number[]): void;
+}
+
 /** Single use of client assertions; implemented over the database (default) and Redis. */
 export interface ReplayStore {
-  claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult>;
+  claim(key: string, until: number, now: number, clientId: string, counts?: PiggybackCounts): Promise<ClaimResult>;
   isUsed(key: string, now: number): Promise<boolean>;
   purgeExpired(now: number): Promise<number>;
   close?(): Promise<void>;

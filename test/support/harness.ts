@@ -53,7 +53,16 @@ export interface Harness {
  * `{tenant}.signet.test`, resolved to loopback by `dispatcher` (or, with `localHttp`,
  * `localhost` and `{tenant}.localhost` over plain HTTP).
  */
-export async function startSignet(opts: { databaseUrl?: string; redisUrl?: string; trustProxy?: string; localHttp?: boolean } = {}): Promise<Harness> {
+export async function startSignet(
+  opts: {
+    databaseUrl?: string;
+    redisUrl?: string;
+    trustProxy?: string;
+    localHttp?: boolean;
+    /** Another node of the same deployment: same master key, and its default tenant (give the same databaseUrl). */
+    sameDeploymentAs?: Harness;
+  } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   // `localHttp`: plain HTTP at localhost, tenants at {tenant}.localhost, as after `npm start` on a laptop.
   const tls = opts.localHttp ? undefined : testCertificate();
@@ -63,7 +72,7 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
     PORT: String(port),
     SIGNET_DATA_DIR: dataDir,
     SIGNET_PUBLIC_URL: opts.localHttp ? `http://localhost:${port}` : `https://${PUBLIC_HOST}:${port}`,
-    SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
+    SIGNET_MASTER_KEY: opts.sameDeploymentAs?.config.masterKey.toString('hex') ?? randomBytes(32).toString('hex'),
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
     ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
     ...(opts.trustProxy && { SIGNET_TRUST_PROXY: opts.trustProxy }),
@@ -118,7 +127,8 @@ export async function startSignet(opts: { databaseUrl?: string; redisUrl?: strin
     return tenant;
   };
 
-  const defaultCreated = await defaultTenantInfo(services, config);
+  // Another node's default tenant is addressed by that node's URL (its port): the same tenant.
+  const defaultCreated = opts.sameDeploymentAs?.defaultTenant ?? (await defaultTenantInfo(services, config));
   let n = 0;
   const h: Harness = {
     config,

@@ -69,7 +69,7 @@ export function tokenRoutes(app: FastifyInstance, services: Services): void {
     let grant: Grant | undefined;
     try {
       grant = chooseGrant(services, params.grant_type);
-      auth = await services.authenticator.authenticate(tenant, input, now, { allowPublic: grant.publicClients });
+      auth = await services.authenticator.authenticate(tenant, input, now, { allowPublic: grant.publicClients, counts: ticket.piggyback() });
       if (!auth.ctx.client.grantTypes.includes(grant.type)) {
         throw new OAuthRequestError('unauthorized_client', `This application is not allowed the ${grant.type} grant (see its grant_types).`);
       }

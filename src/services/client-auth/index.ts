@@ -1,6 +1,7 @@
 import type { Store } from '../../store/index.ts';
 import { OAuthRequestError } from '../../domain/errors.ts';
 import type { ClientAuthCache } from '../client-auth-cache.ts';
+import type { PiggybackCounts } from '../../store/replay.ts';
 import type { TenantContext } from '../tenant-directory.ts';
 import type { AuthenticatedClient, ClientAuthInput, ClientAuthMethod } from './types.ts';
 import { PrivateKeyJwt } from './private-key-jwt.ts';
@@ -13,6 +14,8 @@ export { checkPrivateKeyJwtAllowed, replayKey } from './private-key-jwt.ts';
 export interface AuthenticateOptions {
   /** Whether a public client may name itself by client_id alone (the grant or endpoint decides). */
   allowPublic: boolean;
+  /** Rate-limit increments a replay claim may carry in its round trip (see RateTicket.piggyback). */
+  counts?: PiggybackCounts;
 }
 
 /**
@@ -34,7 +37,7 @@ export class ClientAuthenticator {
     if (presented.length > 1) {
       throw new OAuthRequestError('invalid_request', 'Client authentication must use exactly one method: an Authorization header, client_secret, or client_assertion, not several.');
     }
-    if (presented[0]) return presented[0].authenticate(tenant, input, now);
+    if (presented[0]) return presented[0].authenticate(tenant, input, now, opts.counts);
     if (opts.allowPublic && this.none.presented(input)) return this.none.authenticate(tenant, input);
     throw authenticationRequired(input.clientId);
   }

@@ -12,6 +12,7 @@ import {
 } from '../../domain/client-assertion/index.ts';
 import { assertionPolicy } from '../../domain/assertion-policy.ts';
 import type { ClientAuthCache, ClientAuthContext } from '../client-auth-cache.ts';
+import type { PiggybackCounts } from '../../store/replay.ts';
 import type { TenantContext } from '../tenant-directory.ts';
 import type { AuthenticatedClient, ClientAuthInput, ClientAuthMethod } from './types.ts';
 import { namingClient, requireClient } from './load-client.ts';
@@ -28,7 +29,7 @@ export class PrivateKeyJwt implements ClientAuthMethod {
     return input.clientAssertion !== undefined || input.clientAssertionType !== undefined;
   }
 
-  async authenticate(tenant: TenantContext, input: ClientAuthInput, now: number): Promise<AuthenticatedClient> {
+  async authenticate(tenant: TenantContext, input: ClientAuthInput, now: number, counts?: PiggybackCounts): Promise<AuthenticatedClient> {
     checkClientAssertionType(input.clientAssertionType);
     if (!input.clientAssertion) throw new OAuthRequestError('invalid_request', 'client_assertion is required with client_assertion_type.');
     // Decoding needs only the size limit; the tenant's current policy is applied by verifyWith.
@@ -52,7 +53,7 @@ export class PrivateKeyJwt implements ClientAuthMethod {
         ctx = fresh;
         verified = verifyWith(ctx, tenant, decoded, now);
       }
-      const claim = await this.store.replay.claim(replayKey(tenant.tenant.id, clientId, verified.jti), verified.replayUntil, now, clientId);
+      const claim = await this.store.replay.claim(replayKey(tenant.tenant.id, clientId, verified.jti), verified.replayUntil, now, clientId, counts);
       if (claim.stamp !== ctx.stamp) {
         // Our cached view is stale (a credential, grant, client or tenant changed somewhere): decide again on fresh data.
         this.cache.invalidate(tenant.tenant.id, clientId);

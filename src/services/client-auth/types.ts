@@ -1,6 +1,7 @@
 import type { VerifiedAssertion } from '../../domain/client-assertion/index.ts';
 import type { ClientAuthContext } from '../client-auth-cache.ts';
 import type { TenantContext } from '../tenant-directory.ts';
+import type { PiggybackCounts } from '../../store/replay.ts';
 
 export type AuthMethod = 'private_key_jwt' | 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -27,5 +28,6 @@ export interface AuthenticatedClient {
 export interface ClientAuthMethod {
   readonly method: AuthMethod;
   presented(input: ClientAuthInput): boolean;
-  authenticate(tenant: TenantContext, input: ClientAuthInput, now: number): Promise<AuthenticatedClient>;
+  /** `counts`: rate-limit increments a replay claim may carry (only private_key_jwt claims anything). */
+  authenticate(tenant: TenantContext, input: ClientAuthInput, now: number, counts?: PiggybackCounts): Promise<AuthenticatedClient>;
 }
