@@ -9,6 +9,7 @@ import { authenticationApi } from './authentication-api/index.ts';
 import { managementApi } from './management/index.ts';
 import { dashboard } from './dashboard/index.ts';
 import { isConsoleHost } from './dashboard/session-cookie.ts';
+import { deferredValidation } from './deferred-validation.ts';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -23,12 +24,14 @@ export interface AppOptions {
  * Management API errors, through its own encapsulated error handler.
  */
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const validation = deferredValidation();
   const app = Fastify({
     logger: opts.logger ?? false,
     trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Strict schemas: unknown fields are refused (not silently dropped) and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: validation.buildValidator } },
     ...(opts.https && { https: opts.https }),
   } as FastifyServerOptions);
 
@@ -55,6 +58,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   for (const path of ['/', '/dashboard']) {
     app.get(path, async (req, reply) => (isConsoleHost(req.headers.host, services) ? reply.redirect('/dashboard/') : reply.callNotFound()));
   }
+  // The validators not yet used are compiled once the server listens (see deferredValidation).
+  app.addHook('onListen', async () => void setImmediate(validation.compileRemaining));
   return app;
 }
 
