@@ -2,8 +2,9 @@
 // Start-up time on an existing database: `node bench/start-up.mjs [--runs 5] [--source]`.
 // Starts `signet serve` once to create a fresh data directory (SQLite), stops it, then starts it
 // again --runs times and reports, for each, the time from spawn to the first answer of
-// GET /.well-known/openid-configuration. Runs the compiled server (dist/server, as `npm start`
-// does) unless --source is given (the TypeScript sources through tsx, as in development).
+// GET /.well-known/openid-configuration. Runs what `npm start` runs (bin/signet.js: the compiled
+// dist/server, refused here unless it is current) or, with --source, the TypeScript sources
+// through tsx as in development.
 // Also reports the CPU time the server process had used by then (Linux: /proc/PID/stat), which
 // a busy machine inflates far less than the wall-clock time.
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, source: { type: 'boolean', default: false } } });
-const entry = values.source ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/server/cli/main.js'];
+const entry = values.source ? ['--import', 'tsx', 'src/cli/main.ts'] : ['bin/signet.js'];
 
 const port = await new Promise((done) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -37,9 +38,15 @@ const discovery = () =>
 
 async function start() {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...entry, 'serve'], { env, stdio: 'ignore' });
+  const proc = spawn(process.execPath, [...entry, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode) throw new Error(`signet serve exited with ${proc.exitCode}`);
+    if (!values.source && stderr.includes('through tsx')) {
+      proc.kill();
+      throw new Error('dist/server is not current (bin/signet.js ran the sources): run `npm run build` first.');
+    }
     const status = await discovery();
     if (status === 200) break;
     if (status) throw new Error(`discovery answered ${status}`);
@@ -62,7 +69,7 @@ try {
   const runs = [];
   for (let i = 0; i < Number(values.runs); i++) runs.push(await start());
   const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`start on the existing database (${values.source ? 'sources via tsx' : 'dist/server'}), ${runs.length} runs, spawn → first answer:`);
+  console.log(`start on the existing database (${values.source ? 'sources via tsx' : 'bin/signet.js → dist/server'}, Node ${process.versions.node}), ${runs.length} runs, spawn → first answer:`);
   console.log(`  wall ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms; median ${median(runs.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`  CPU  ${runs.map((r) => r.cpu).join(', ')} ms; median ${median(runs.map((r) => r.cpu))} ms`);
 } finally {

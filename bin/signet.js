@@ -9,7 +9,13 @@
 // runs stale JavaScript by accident. Without src/ (the Docker image) dist/server runs as it is.
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// Node 22.1+ keeps the code it compiles for every module loaded from here on in a cache on disk
+// (under the system's temporary directory), so later starts skip most of that work. Node 20 has
+// no such cache.
+module.enableCompileCache?.();
 
 const root = new URL('../', import.meta.url);
 const compiled = new URL('dist/server/cli/main.js', root);
