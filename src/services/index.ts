@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { SecretBox } from '../domain/secret-box.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { checkMasterKey } from '../store/sealed-columns.ts';
 import { TenantDirectory } from './tenant-directory.ts';
 import { ClientAuthCache } from './client-auth-cache.ts';
 import { ClientAuthenticator } from './client-auth/index.ts';
@@ -51,6 +52,10 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
   const clock = opts.clock ?? systemClock;
   const box = new SecretBox(config.masterKey, config.otherMasterKeys);
   const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl, logFlushMs: config.logFlushMs });
+  await checkMasterKey(store.db, box).catch(async (err) => {
+    await store.close().catch(() => undefined);
+    throw err;
+  });
   const directory = new TenantDirectory(store, config);
   const cache = new ClientAuthCache(store, box, clock);
   const usage = new UsageRecorder((id, at) => store.credentials.markUsed([id], at));

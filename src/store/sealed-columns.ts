@@ -68,3 +68,39 @@ async function resealColumn(tx: Queryable, c: (typeof SEALED_COLUMNS)[number], f
     after = rows[rows.length - 1]!.k;
   }
 }
+
+/** The master key opens none of the stored secrets it was tried on: the process must not start with it. */
+export class MasterKeyMismatchError extends Error {
+  readonly code = 'master_key_mismatch';
+  constructor() {
+    super(
+      'The master key does not open the secrets stored in the database (none of the newest signing keys opens with it). ' +
+        'Start with the key they were sealed with: after `signet master-key rotate`, the new one (SIGNET_MASTER_KEY, or master.key in the data directory).',
+    );
+    this.name = 'MasterKeyMismatchError';
+  }
+}
+
+/** How many of the newest signing keys start-up tries: one corrupted row must not stop a server whose key is right. */
+const CHECKED_KEYS = 5;
+
+/**
+ * Refuses a master key that opens none of the newest signing keys. A process started with a
+ * stale key (a node missed after a rotation) would otherwise fail every token request, and
+ * worse, seal new secrets with a key nobody else has. An empty database passes.
+ */
+export async function checkMasterKey(db: Queryable, box: SecretBox): Promise<void> {
+  const rows = await db.all<{ kid: string; private_key_enc: string }>(
+    `SELECT kid, private_key_enc FROM signing_keys WHERE status <> 'revoked' ORDER BY created_at DESC, kid LIMIT ${CHECKED_KEYS}`,
+  );
+  if (rows.length === 0) return;
+  for (const r of rows) {
+    try {
+      box.open(r.private_key_enc, `signing_key:${r.kid}`);
+      return;
+    } catch {
+      // Try the next one.
+    }
+  }
+  throw new MasterKeyMismatchError();
+}
