@@ -57,5 +57,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # bin/signet.js runs dist/server with plain node (there is no src/ here to compare it with).
-# SIGTERM (docker stop) is handled by Signet: it closes the server and the database, then exits 0.
+# SIGTERM (docker stop) is handled by Signet: it stops accepting, lets in-flight requests finish
+# for up to SIGNET_SHUTDOWN_TIMEOUT (10 s), closes the database and exits 0; Docker's own grace
+# period is 10 s too, so stop with `docker stop -t 15` (compose.yaml sets stop_grace_period).
 CMD ["node", "bin/signet.js", "serve"]
