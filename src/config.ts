@@ -32,6 +32,10 @@ export interface Config {
   logMaxEventsPerTenant: number;
   /** Which proxies' X-Forwarded-For entries to believe: none, a hop count, or their addresses/CIDRs. */
   trustProxy: TrustProxy;
+  /** SIGNET_METRICS_PORT: /metrics is served on this port (a listener of its own) and not on the main one. */
+  metricsPort?: number;
+  /** SIGNET_METRICS_TENANT_LABELS=1: token counts are labelled with the tenant (see Metrics). */
+  metricsTenantLabels: boolean;
 }
 
 export type TrustProxy = false | number | string[];
@@ -61,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(logMaxEventsPerTenant) || logMaxEventsPerTenant < 1) {
     throw new Error(`SIGNET_LOG_MAX_EVENTS must be a positive integer, got "${env.SIGNET_LOG_MAX_EVENTS}"`);
   }
+  const metricsPort = parseMetricsPort(env.SIGNET_METRICS_PORT, port);
+  const metricsTenantLabels = parseFlag('SIGNET_METRICS_TENANT_LABELS', env.SIGNET_METRICS_TENANT_LABELS);
   const { key: masterKey, generated } = env.SIGNET_MASTER_KEY
     ? { key: parseMasterKey(env.SIGNET_MASTER_KEY), generated: false }
     : masterKeyFromDataDir(dataDir);
@@ -82,7 +88,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFlushMs,
     logMaxEventsPerTenant,
     trustProxy: parseTrustProxy(env.SIGNET_TRUST_PROXY),
+    ...(metricsPort !== undefined && { metricsPort }),
+    metricsTenantLabels,
   };
+}
+
+function parseMetricsPort(value: string | undefined, mainPort: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value.trim()) || port < 1 || port > 65535) throw new Error(`SIGNET_METRICS_PORT must be a port number (1-65535), got "${value.slice(0, 32)}"`);
+  if (port === mainPort) throw new Error(`SIGNET_METRICS_PORT must differ from PORT (${mainPort}): metrics get a listener of their own.`);
+  return port;
+}
+
+function parseFlag(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new Error(`${name} must be 1 or 0, got "${(value ?? '').slice(0, 32)}"`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../config.ts';
 import type { FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import { buildServices, type Services } from '../services/index.ts';
 import { buildApp } from '../http/app.ts';
 import { DEFAULT_TENANT, ensureDefaultTenant } from '../services/tenants.ts';
@@ -8,6 +9,7 @@ import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
 import { addNewManagementScopes } from '../services/management-scopes-upkeep.ts';
 import { stopGracefully } from './graceful-shutdown.ts';
+import { closeServer, listenForMetrics, scrapeCluster, scrapeRegistry, shareWithPrimary } from '../http/metrics-listener.ts';
 
 /**
  * `signet serve [--workers N]`: one process, or a node:cluster primary with N workers sharing
@@ -24,6 +26,8 @@ export async function serve(opts: { workers: number }): Promise<void> {
     const admins = (await services.store.admins.list()).length;
     await services.close();
     announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
+    // With workers, the metrics port is the primary's: it sums every worker's registry per scrape.
+    const metricsServer = config.metricsPort === undefined ? undefined : await listenForMetrics(scrapeCluster(), config.metricsPort, config.bind);
     for (let i = 0; i < opts.workers; i++) cluster.fork();
     cluster.on('exit', (w, code, signal) => {
       if (!shuttingDown) {
@@ -34,6 +38,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     let shuttingDown = false;
     const stop = () => {
       shuttingDown = true;
+      if (metricsServer) void closeServer(metricsServer);
       for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
     };
     process.on('SIGTERM', stop);
@@ -42,9 +47,11 @@ export async function serve(opts: { workers: number }): Promise<void> {
   }
 
   // Handlers first: a stop requested while starting up waits for the start, then closes cleanly.
-  let started: Promise<{ app: FastifyInstance; services: Services }> | undefined;
+  let started: Promise<{ app: FastifyInstance; services: Services; metricsServer?: Server }> | undefined;
   const shutdown = async () => {
     const running = await started?.catch(() => undefined);
+    // The scrape listener first: it serves nothing a draining request needs.
+    if (running?.metricsServer) await closeServer(running.metricsServer);
     process.exit(running ? await stopGracefully(running.app, running.services, config.shutdownTimeoutMs) : 0);
   };
   process.once('SIGTERM', () => void shutdown());
@@ -63,8 +70,11 @@ export async function serve(opts: { workers: number }): Promise<void> {
       trustProxy: config.trustProxy,
     });
     await app.listen({ port: config.port, host: config.bind });
+    let metricsServer: Server | undefined;
+    if (cluster.isWorker) shareWithPrimary(services.metrics.registry);
+    else if (config.metricsPort !== undefined) metricsServer = await listenForMetrics(scrapeRegistry(services.metrics.registry), config.metricsPort, config.bind);
     if (cluster.isPrimary) announce(config.publicUrl.href, created !== null, config.masterKeyGenerated, admins, followed);
-    return { app, services };
+    return { app, services, metricsServer };
   })();
   await started;
 }

@@ -10,9 +10,12 @@ import { managementApi } from './management/index.ts';
 import { dashboard } from './dashboard/index.ts';
 import { isConsoleHost } from './dashboard/session-cookie.ts';
 import { deferredValidation } from './deferred-validation.ts';
+import { loggerOptions, registerRequestLog, type LogOptions } from './request-log.ts';
+import { operationalRoutes } from './operational-routes.ts';
 
 export interface AppOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** JSON logs at this level (SIGNET_LOG_LEVEL), to stdout or the given stream; none when absent. */
+  logger?: LogOptions | false;
   https?: { cert: string; key: string };
   /** See parseTrustProxy in src/config.ts: never `true` (every address in X-Forwarded-For believed). */
   trustProxy?: TrustProxy;
@@ -26,7 +29,7 @@ export interface AppOptions {
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const validation = deferredValidation();
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...loggerOptions(opts.logger),
     trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Strict schemas: unknown fields are refused (not silently dropped) and types are not coerced.
@@ -36,6 +39,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   } as FastifyServerOptions);
 
   registerFormBody(app);
+  // Before tenant resolution: an unknown Host's 404 is logged and carries its request id too.
+  registerRequestLog(app, services.metrics);
   registerTenantResolution(app, services.directory);
 
   app.setErrorHandler((err, req, reply) => {
@@ -51,6 +56,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', error_description: `No route ${req.method} ${req.url.split('?')[0]}.` }));
 
+  operationalRoutes(app, services);
   await app.register(authenticationApi, { services });
   await app.register(managementApi, { prefix: '/api/v2', services });
   await app.register(dashboard, { prefix: '/dashboard', services });

@@ -40,8 +40,12 @@ export function refusalMessage(r: Refusal, now: number): string {
   return `Too many requests from ${WHO[s.kind]}: at most ${s.rule.limit} per ${s.rule.windowMs / 1000} seconds. Try again in ${retryAfterSeconds(r.status.resetAt, now)} seconds.`;
 }
 
-/** The refusal's log event, once per key per window per process (a flood of refusals writes one row, not one per request). */
+/**
+ * The refusal's log event, once per key per window per process (a flood of refusals writes one
+ * row, not one per request). Every refusal is counted in signet_rate_limited_total{scope}.
+ */
 export function logRefusal(services: Services, req: FastifyRequest, r: Refusal, now: number, clientId: string | null): void {
+  services.metrics.rateLimited.inc({ scope: r.subject.kind });
   if (!r.firstInWindow) return;
   const s = r.subject;
   services.store.logs.append({

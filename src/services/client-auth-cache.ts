@@ -54,6 +54,16 @@ interface Entry {
   revalidatedAt: number;
 }
 
+/** What the cache reports (metrics); every method is optional to call sites that don't watch it. */
+export interface CacheCounters {
+  hit(): void;
+  miss(): void;
+  /** `n` cached views dropped because their client or tenant changed. */
+  invalidated(n?: number): void;
+}
+
+const UNCOUNTED: CacheCounters = { hit() {}, miss() {}, invalidated() {} };
+
 export class ClientAuthCache {
   private entries = new Map<string, Entry>();
   private inflight = new Map<string, Promise<ClientAuthContext | null>>();
@@ -63,15 +73,20 @@ export class ClientAuthCache {
     private readonly store: Store,
     private readonly box: SecretBox,
     private readonly clock: Clock = systemClock,
+    private readonly counters: CacheCounters = UNCOUNTED,
   ) {}
 
   async get(tenantId: string, clientId: string): Promise<ClientAuthContext | null> {
     const key = cacheKey(tenantId, clientId);
     const hit = this.entries.get(key);
     if (hit !== undefined) {
-      if (this.clock() - hit.loadedAt < CLIENT_VIEW_TTL_MS) return hit.ctx;
+      if (this.clock() - hit.loadedAt < CLIENT_VIEW_TTL_MS) {
+        this.counters.hit();
+        return hit.ctx;
+      }
       this.entries.delete(key);
     }
+    this.counters.miss();
     let p = this.inflight.get(key);
     if (!p) {
       const loadedAt = this.clock();
@@ -119,7 +134,10 @@ export class ClientAuthCache {
     const p = (async () => {
       try {
         if ((await this.store.clients.stamp(clientId)) === ctx.stamp) return undefined;
-        if (this.entries.get(key) === entry) this.entries.delete(key);
+        if (this.entries.get(key) === entry) {
+          this.entries.delete(key);
+          this.counters.invalidated();
+        }
         const fresh = await this.get(tenantId, clientId);
         return fresh && fresh !== ctx ? fresh : undefined;
       } finally {
@@ -131,10 +149,11 @@ export class ClientAuthCache {
   }
 
   invalidate(tenantId: string, clientId: string): void {
-    this.entries.delete(cacheKey(tenantId, clientId));
+    if (this.entries.delete(cacheKey(tenantId, clientId))) this.counters.invalidated();
   }
 
   invalidateAll(): void {
+    this.counters.invalidated(this.entries.size);
     this.entries.clear();
   }
 

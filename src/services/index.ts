@@ -14,6 +14,8 @@ import { GrantRegistry } from './grants/registry.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { UserService } from './users.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { Metrics } from './metrics.ts';
+import { ReadinessProbe } from './readiness.ts';
 
 /** Everything a Signet process runs on, built once from config (the composition root). */
 export interface Services {
@@ -41,6 +43,10 @@ export interface Services {
   clock: Clock;
   /** Request rate limits (token endpoint per client and address, Management API per token). */
   limits: RateLimiter;
+  /** This process's Prometheus registry and the counters every layer reports to. */
+  metrics: Metrics;
+  /** GET /readyz: the database, the replay store and the schema, each checked within a bound. */
+  readiness: ReadinessProbe;
   close(): Promise<void>;
 }
 
@@ -51,13 +57,15 @@ export interface ServiceOptions {
 export async function buildServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const box = new SecretBox(config.masterKey, config.otherMasterKeys);
-  const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl, logFlushMs: config.logFlushMs });
+  const metrics = new Metrics({ tenantLabels: config.metricsTenantLabels });
+  const store = await openStore(config.databaseUrl, box, { redisUrl: config.redisUrl, logFlushMs: config.logFlushMs, observer: metrics });
   await checkMasterKey(store.db, box).catch(async (err) => {
     await store.close().catch(() => undefined);
     throw err;
   });
+  metrics.watch(store);
   const directory = new TenantDirectory(store, config);
-  const cache = new ClientAuthCache(store, box, clock);
+  const cache = new ClientAuthCache(store, box, clock, metrics.cache);
   const usage = new UsageRecorder((id, at) => store.credentials.markUsed([id], at));
   const legacyAudience = new UsageRecorder((clientId, at) => store.legacyAudience.markUsed(clientId, at));
   // One hashing worker for the process: admins' and users' passwords share it (and its bound).
@@ -95,6 +103,8 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     authorization: new Authorization(store, config.masterKey),
     clock,
     limits: new RateLimiter(clock, store.rateCounter),
+    metrics,
+    readiness: new ReadinessProbe(store),
     async close() {
       clearInterval(purge);
       await logRetention.idle();

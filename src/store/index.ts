@@ -18,6 +18,8 @@ import { LoginSessionStore } from './login-sessions.ts';
 import { LoginTransactionStore } from './login-transactions.ts';
 import { PushedRequestStore } from './pushed-requests.ts';
 import type { SecretBox } from '../domain/secret-box.ts';
+import { observeReplay, type StoreObserver } from './observed.ts';
+import { observeDb } from './sql/observed-db.ts';
 
 /** Narrow stores over one database, built once by the composition root. */
 export interface Store {
@@ -47,9 +49,11 @@ export interface Store {
 /**
  * `redisUrl`, when given, adds Redis in front of the jti store (see RedisReplayStore: the
  * database keeps every record too); ioredis is loaded only then.
+ * `observer`, when given, sees every database call and replay claim (metrics).
  */
-export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string; logFlushMs?: number } = {}): Promise<Store> {
-  const db = await openDb(url);
+export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: string; logFlushMs?: number; observer?: StoreObserver } = {}): Promise<Store> {
+  const opened = await openDb(url);
+  const db = opts.observer ? observeDb(opened, opts.observer) : opened;
   try {
     await migrate(db);
   } catch (err) {
@@ -61,7 +65,8 @@ export async function openStore(url: string, box: SecretBox, opts: { redisUrl?: 
   const clients = new ClientStore(db);
   const sqlReplay = new SqlReplayStore(db);
   const redisReplay = opts.redisUrl ? new (await import('./redis-replay.ts')).RedisReplayStore(opts.redisUrl, sqlReplay) : undefined;
-  const replay: ReplayStore = redisReplay ?? sqlReplay;
+  const bare: ReplayStore = redisReplay ?? sqlReplay;
+  const replay = opts.observer ? observeReplay(bare, opts.observer) : bare;
   return {
     ...(redisReplay && { rateCounter: redisReplay }),
     db,

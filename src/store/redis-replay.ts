@@ -82,6 +82,14 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
     return this.durable.purgeExpired(now);
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -36,6 +36,10 @@ export interface ReplayStore {
   claim(key: string, until: number, now: number, clientId: string, counts?: PiggybackCounts): Promise<ClaimResult>;
   isUsed(key: string, now: number): Promise<boolean>;
   purgeExpired(now: number): Promise<number>;
+  /** The cheapest round trip that proves the store answers (readiness checks). */
+  ping(): Promise<void>;
+  /** For a store reached over its own connection (Redis): whether that connection is up now. */
+  connected?(): boolean;
   close?(): Promise<void>;
 }
 
@@ -125,5 +129,10 @@ export class SqlReplayStore implements ReplayStore {
 
   async purgeExpired(now: number): Promise<number> {
     return (await this.db.run(`DELETE FROM used_jtis WHERE expires_at < ?`, [now])).changes;
+  }
+
+  /** The table lives in the database: reachable when the database is. */
+  ping(): Promise<void> {
+    return this.db.ping();
   }
 }

@@ -61,6 +61,10 @@ export async function startSignet(
     localHttp?: boolean;
     /** Another node of the same deployment: same master key, and its default tenant (give the same databaseUrl). */
     sameDeploymentAs?: Harness;
+    /** Runs with JSON logs at `info` into this function, one line per call (as `signet serve` writes them to stdout). */
+    log?: (line: string) => void;
+    /** More environment for loadConfig (e.g. SIGNET_METRICS_PORT). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
@@ -76,6 +80,7 @@ export async function startSignet(
     ...(opts.databaseUrl && { SIGNET_DATABASE_URL: opts.databaseUrl }),
     ...(opts.redisUrl && { SIGNET_REDIS_URL: opts.redisUrl }),
     ...(opts.trustProxy && { SIGNET_TRUST_PROXY: opts.trustProxy }),
+    ...opts.env,
   });
   let offset = 0;
   const clock: TestClock = { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
@@ -83,7 +88,12 @@ export async function startSignet(
   await ensureDefaultTenant(services.store, services.box, config);
   await services.store.signingKeys.upkeep(clock.now());
   await addNewManagementScopes(services.store);
-  const app = await buildApp(services, { ...(tls && { https: tls }), trustProxy: config.trustProxy });
+  const log = opts.log;
+  const app = await buildApp(services, {
+    ...(tls && { https: tls }),
+    trustProxy: config.trustProxy,
+    ...(log && { logger: { level: 'info', stream: { write: (line: string) => log(line) } } }),
+  });
   await app.listen({ port, host: '127.0.0.1' });
 
   const dispatcher = new Agent({

@@ -126,6 +126,7 @@ function recordSuccess(services: Services, req: FastifyRequest, grant: Grant, au
   if (auth.assertion) services.usage.record(auth.assertion.credentialId, now);
   if (auth.assertion?.legacyAudience) services.legacyAudience.record(client.clientId, now);
   const { log } = outcome;
+  services.metrics.tokenRequest({ result: 'success', grantType: grant.type, authMethod: auth.method, tenant: req.tenantCtx.tenant.name });
   services.store.logs.append({
     tenantId: req.tenantCtx.tenant.id,
     type: grant.logTypes.success,
@@ -185,6 +186,10 @@ export function logTokenFailure(
   const form = (req.body ?? {}) as TokenParams;
   const chosen = grant ?? (typeof form.grant_type === 'string' ? services.grants.get(form.grant_type) : undefined);
   const clientId = auth?.ctx.client.clientId ?? (err instanceof ClientAuthError ? err.clientId : undefined) ?? (typeof form.client_id === 'string' ? form.client_id : null);
+  const authMethod = auth?.method ?? detectMethod(req);
+  // Labels from Signet's own sets only: a grant_type nobody supports is `unsupported`, not its text.
+  const grantType = chosen?.type ?? (typeof form.grant_type === 'string' ? 'unsupported' : 'missing');
+  services.metrics.tokenRequest({ result: body.error, grantType, authMethod: authMethod ?? 'unknown', tenant: req.tenantCtx.tenant.name });
   services.store.logs.append({
     tenantId: req.tenantCtx.tenant.id,
     type: (err instanceof GrantError && err.logType) || (chosen?.logTypes.failure ?? FALLBACK_FAILURE_TYPE),
@@ -205,7 +210,7 @@ export function logTokenFailure(
       // What the caller was not told (the client's credentials, plan or method): the tenant reads it here.
       ...(err instanceof ClientAuthError && err.detail !== undefined && { detail: err.detail }),
       audience: typeof form.audience === 'string' ? form.audience : null,
-      auth_method: auth?.method ?? detectMethod(req),
+      auth_method: authMethod,
     },
   });
 }

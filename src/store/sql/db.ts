@@ -21,7 +21,19 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a multi-statement script (migrations). */
   exec(sql: string): Promise<void>;
+  /** The cheapest round trip that proves the database answers (readiness checks). */
+  ping(): Promise<void>;
+  /** PostgreSQL only: the connection pool's state (metrics). */
+  poolState?(): PoolState;
   close(): Promise<void>;
+}
+
+export interface PoolState {
+  /** Open connections, idle or in use. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection: above zero for long means the pool is too small or the database too slow. */
+  waiting: number;
 }
 
 export async function openDb(url: string): Promise<Db> {
@@ -47,6 +59,8 @@ function namingOutages(db: Db): Db {
     run: (sql, params) => db.run(sql, params).catch(fail),
     transaction: (fn) => db.transaction(fn).catch(fail),
     exec: (sql) => db.exec(sql).catch(fail),
+    ping: () => db.ping().catch(fail),
+    ...(db.poolState && { poolState: () => db.poolState!() }),
     close: () => db.close(),
   };
 }

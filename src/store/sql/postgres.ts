@@ -74,6 +74,10 @@ export function openPostgres(url: string): Db {
     async exec(sql: string) {
       await pool.query(sql);
     },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await pool.end();
     },

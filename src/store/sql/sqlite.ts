@@ -98,6 +98,8 @@ export function openSqlite(file: string): Db {
     async exec(sql: string) {
       raw.exec(sql);
     },
+    // Gated like any statement: it answers after an open transaction, as a real query would.
+    ping: () => gated(async () => void raw.prepare('SELECT 1').get()),
     async close() {
       await queue.catch(() => undefined);
       raw.close();
