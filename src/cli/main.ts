@@ -5,7 +5,6 @@ import { adminsCommand } from './admins.ts';
 import { keysGenerate, keysTenantCommand } from './keys.ts';
 import { assertionCommand, tokenCommand } from './token.ts';
 import { migrateCommand } from './migrate.ts';
-import { backupCommand } from './backup.ts';
 import { masterKeyCommand } from './master-key.ts';
 
 const USAGE = `Usage: signet <command>
@@ -47,7 +46,8 @@ async function main(): Promise<number> {
     case 'migrate':
       return migrateCommand(argv.slice(1));
     case 'backup':
-      return backupCommand(argv.slice(1));
+      // Loaded only here: it opens SQLite's driver, which a server on PostgreSQL never needs.
+      return (await import('./backup.ts')).backupCommand(argv.slice(1));
     case 'master-key':
       return masterKeyCommand(sub, argv.slice(2));
     case 'tenants':

@@ -6,7 +6,7 @@ import { databaseUrlFrom, loadConfig, masterKeyFile, pendingMasterKeyFile } from
 import { SecretBox, parseMasterKey } from '../domain/secret-box.ts';
 import { openDb } from '../store/sql/db.ts';
 import { migrate } from '../store/sql/migrations.ts';
-import { syncFile } from '../store/sql/sqlite-backup.ts';
+import { syncFile } from '../store/sql/private-files.ts';
 import { UnopenableSealedValueError, resealAll } from '../store/sealed-columns.ts';
 import { describeDatabase } from './database-name.ts';
 

@@ -3,7 +3,7 @@
  * and logs: only the account Signet runs as may read them. Modes are set with chmod after
  * creation, so they do not depend on the process umask.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** The files Signet keeps in its data directory; a directory holding only these is Signet's own. */
@@ -59,5 +59,15 @@ export function restrictFile(file: string): void {
       return;
     }
     throw err;
+  }
+}
+
+/** fsync a file or directory, so a rename is not lost (or left pointing at unwritten data) on a crash. */
+export function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

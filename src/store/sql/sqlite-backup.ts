@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, linkSync, openSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Database } from './sqlite.ts';
+import { syncFile } from './private-files.ts';
 
 export interface SqliteBackup {
   /** Where the backup was written (absolute). */
@@ -71,15 +72,5 @@ export async function backupSqlite(source: string, dest: string, opts: { force?:
   } finally {
     src.close();
     for (const f of [tmp, `${tmp}-journal`]) rmSync(f, { force: true });
-  }
-}
-
-/** fsync a file or directory, so a rename is not lost (or left pointing at unwritten data) on a crash. */
-export function syncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
