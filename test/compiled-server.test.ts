@@ -152,6 +152,8 @@ test('the compiled server runs under plain node, issues a Private Key JWT token,
   for (const name of ['tsx', 'esbuild', 'react', 'react-dom', 'pg', 'ioredis', 'typescript', 'vite']) {
     assert.ok(!packageLoaded(urls, name), `${name} is not loaded by an SQLite start`);
   }
+  // The common-password list is loaded when a user's password is first set, not at start.
+  assert.ok(!packageLoaded(urls, '@zxcvbn-ts/language-common'), 'the password list is not loaded at start');
   assert.ok(packageLoaded(urls, 'fastify') && urls.some((u) => u.endsWith('/dist/server/store/sql/sqlite.js')), 'the recorder sees what is loaded');
 });
 

@@ -7,15 +7,15 @@
  *   request can make the hashing worker do.
  * - The common-password list is zxcvbn-ts's (npm `@zxcvbn-ts/language-common`, MIT licence):
  *   ~49,000 leaked passwords ranked by frequency, all lower case. A password is compared in
- *   lower case, so `Password123` is as refused as `password123`. The list is turned into a Set
- *   once, on first use (so commands that never set a password do not pay for it); each check
- *   is then one lookup.
+ *   lower case, so `Password123` is as refused as `password123`. The list is loaded and turned
+ *   into a Set once, on first use (so neither a server's start nor a command that never sets a
+ *   password pays the ~50 ms it takes); each check is then one lookup.
  *
  * Errors are Auth0's: `PasswordStrengthError: Password is too weak` and
  * `PasswordDictionaryError: Password is too common` (errorCode `invalid_body`), each followed
  * by the rule that failed, so the caller knows what to change.
  */
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { InvalidInputError } from './errors.ts';
 
 export const PASSWORD_MIN_CHARS = 8;
@@ -23,7 +23,12 @@ export const PASSWORD_MAX_BYTES = 256;
 
 let common: ReadonlySet<string> | undefined;
 function commonPasswords(): ReadonlySet<string> {
-  return (common ??= new Set(dictionary['passwords-common'] as string[]));
+  if (!common) {
+    // A CommonJS package: required synchronously here, so the check stays synchronous.
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, unknown> };
+    common = new Set(dictionary['passwords-common'] as string[]);
+  }
+  return common;
 }
 
 /** Whether `password` is on the common-password list (case-insensitively). */
