@@ -78,8 +78,8 @@ test('PostgreSQL and Redis up: ready; PostgreSQL pool exhausted by slow queries:
     const ready = await get(p, host, 'readyz');
     assert.deepEqual(ready.body, { status: 'ok', checks: { database: 'ok', replay_store: 'ok', migrations: 'ok' } });
 
-    // Every pooled connection (10 by default) busy for 3 s: the ping waits for one and gives up at the bound.
-    const slow = Array.from({ length: 10 }, () => p.services.store.db.all(`SELECT pg_sleep(3)`));
+    // Every pooled connection (10 by default) busy for 5 s: the ping waits for one and gives up at the bound.
+    const slow = Array.from({ length: 10 }, () => p.services.store.db.all(`SELECT pg_sleep(5)`));
     const started = Date.now();
     const busy = await get(p, host, 'readyz');
     const took = Date.now() - started;
@@ -87,6 +87,13 @@ test('PostgreSQL and Redis up: ready; PostgreSQL pool exhausted by slow queries:
     assert.equal(busy.body.checks.database, 'timeout');
     assert.equal(busy.body.checks.replay_store, 'ok', 'Redis is still fine');
     assert.ok(took < READINESS_TIMEOUT_MS + 1500, `answered in ${took} ms`);
+    // A flood of probes against the stuck database shares one run: the pool's queue grows by one
+    // ping and one schema read (on top of the two the probe above left there), not by two per probe.
+    const waitingBefore = p.services.store.db.poolState!().waiting;
+    const flood = await Promise.all(Array.from({ length: 30 }, () => get(p, host, 'readyz')));
+    assert.ok(flood.every((r) => r.status === 503 && r.body.checks.database === 'timeout'));
+    const waiting = p.services.store.db.poolState!().waiting;
+    assert.ok(waiting <= waitingBefore + 2, `queries waiting for a connection: ${waitingBefore} before the flood, ${waiting} after`);
     await Promise.all(slow);
     assert.equal((await get(p, host, 'readyz')).status, 200);
 
