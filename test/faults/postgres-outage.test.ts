@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startSignet, type Harness } from '../support/harness.ts';
 import { requireOwnServices, ownServicesAvailable, startOwnPostgres, type OwnPostgres } from '../support/own-services.ts';
 import { createM2MApp } from '../support/fixtures.ts';
-import { percentile, tokenLoad, waitFor } from '../support/token-load.ts';
+import { outageUnderLoad, percentile, tokenLoad, waitFor } from '../support/token-load.ts';
 import { replayKey } from '../../src/services/client-auth/index.ts';
 
 /**
@@ -29,64 +29,40 @@ test('PostgreSQL stopped during load: fast 503s naming the database, no token wi
   const tenant = await h!.createTenant();
   const app = await createM2MApp(tenant);
   const tenantId = (await h!.services.store.tenants.getByName(tenant.tenant))!.id;
-  const load = tokenLoad(h!, tenant, app, 4);
-  try {
-    await waitFor(() => load.results.filter((r) => r.status === 200).length >= 20, 20_000);
-    const stopping = Date.now();
-    await pg!.stop();
-    const stopped = Date.now();
-    // The outage lasts two seconds under load.
-    await new Promise((r) => setTimeout(r, 2000));
-    const ready = await h!.fetch(`${tenant.base}readyz`);
-    const readyBody = await ready.text();
-
-    const restarting = Date.now();
-    await pg!.start();
-    const restarted = Date.now();
-    await waitFor(() => load.since(restarted).some((r) => r.status === 200), 30_000);
-    const firstOk = load.since(restarted).find((r) => r.status === 200)!;
-    // Once back, it stays back.
-    await waitFor(() => load.since(firstOk.doneAt).filter((r) => r.status === 200).length >= 20, 20_000);
-    const results = await load.stop();
-    assert.equal((await h!.fetch(`${tenant.base}readyz`)).status, 200, 'ready again once it is back');
-
-    const during = results.filter((r) => r.sentAt >= stopped && r.doneAt <= restarting);
-    assert.ok(during.length >= 10, `only ${during.length} requests were made during the outage`);
-    for (const r of during) {
-      assert.equal(r.status, 503, `during the outage: ${r.status} ${JSON.stringify(r.body)}`);
-      assert.equal(r.body.error, 'temporarily_unavailable');
-      assert.match(r.body.error_description, /^The database is unavailable \(.+\); nothing was changed\. Try again shortly\.$/);
-      assert.equal(r.headers.get('retry-after'), '1');
-    }
-    // Nothing but 200 and 503 at any time: no 500, no stack trace, no refusal of a good assertion.
-    for (const r of results) assert.ok(r.status === 200 || r.status === 503, `${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    for (const r of results.filter((x) => x.status === 503)) assert.doesNotMatch(JSON.stringify(r.body), /\bat .+\(|node_modules|ECONN|postgres:\/\//);
-    const failLatency = during.map((r) => r.doneAt - r.sentAt);
-    assert.ok(percentile(failLatency, 99) < 3500, `503s took up to ${percentile(failLatency, 99)} ms`);
-
-    // /readyz said so meanwhile, naming the part.
-    assert.equal(ready.status, 503, readyBody);
-    assert.match(readyBody, /database/);
-
-    // Every token that left has its replay record.
-    const issued = results.filter((r) => r.status === 200);
-    for (const r of issued) {
-      assert.equal(await h!.services.store.replay.isUsed(replayKey(tenantId, app.clientId, r.jti), Date.now()), true, `token issued without a replay record (jti ${r.jti})`);
-    }
-    // After recovery, every request succeeds again.
-    const after = results.filter((r) => r.sentAt >= firstOk.doneAt);
-    assert.ok(after.every((r) => r.status === 200), JSON.stringify(after.filter((r) => r.status !== 200).slice(0, 3)));
-
-    const recovery = firstOk.doneAt - restarted;
-    t.diagnostic(
-      `PostgreSQL outage: stop took ${stopped - stopping} ms; ${during.length} requests during the outage, all 503, ` +
-        `p50 ${percentile(failLatency, 50)} ms, p99 ${percentile(failLatency, 99)} ms; start took ${restarted - restarting} ms; ` +
-        `first token ${recovery} ms after PostgreSQL accepted connections again; ${issued.length} tokens in all`,
-    );
-    console.log(`# recovery: PostgreSQL ${recovery} ms after start; 503 p99 ${percentile(failLatency, 99)} ms`);
-  } finally {
-    await load.stop();
+  const { results, during, readyDuring, readyAfter, firstOk, recoveryMs, stopMs, startMs } = await outageUnderLoad(h!, tenant, app, pg!);
+  assert.equal(readyAfter, 200, 'ready again once it is back');
+  assert.ok(during.length >= 10, `only ${during.length} requests were made during the outage`);
+  for (const r of during) {
+    assert.equal(r.status, 503, `during the outage: ${r.status} ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error, 'temporarily_unavailable');
+    assert.match(r.body.error_description, /^The database is unavailable \(.+\); nothing was changed\. Try again shortly\.$/);
+    assert.equal(r.headers.get('retry-after'), '1');
   }
+  // Nothing but 200 and 503 at any time: no 500, no stack trace, no refusal of a good assertion.
+  for (const r of results) assert.ok(r.status === 200 || r.status === 503, `${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  for (const r of results.filter((x) => x.status === 503)) assert.doesNotMatch(JSON.stringify(r.body), /\bat .+\(|node_modules|ECONN|postgres:\/\//);
+  const failLatency = during.map((r) => r.doneAt - r.sentAt);
+  assert.ok(percentile(failLatency, 99) < 3500, `503s took up to ${percentile(failLatency, 99)} ms`);
+
+  // /readyz said so meanwhile, naming the part.
+  assert.equal(readyDuring.status, 503, readyDuring.body);
+  assert.match(readyDuring.body, /database/);
+
+  // Every token that left has its replay record.
+  const issued = results.filter((r) => r.status === 200);
+  for (const r of issued) {
+    assert.equal(await h!.services.store.replay.isUsed(replayKey(tenantId, app.clientId, r.jti), Date.now()), true, `token issued without a replay record (jti ${r.jti})`);
+  }
+  // After recovery, every request succeeds again.
+  const after = results.filter((r) => r.sentAt >= firstOk.doneAt);
+  assert.ok(after.every((r) => r.status === 200), JSON.stringify(after.filter((r) => r.status !== 200).slice(0, 3)));
+
+  t.diagnostic(
+    `PostgreSQL outage: stop took ${stopMs} ms; ${during.length} requests during the outage, all 503, ` +
+      `p50 ${percentile(failLatency, 50)} ms, p99 ${percentile(failLatency, 99)} ms; start took ${startMs} ms; ` +
+      `first token ${recoveryMs} ms after PostgreSQL accepted connections again; ${issued.length} tokens in all`,
+  );
+  console.log(`# recovery: PostgreSQL ${recoveryMs} ms after start; 503 p99 ${percentile(failLatency, 99)} ms`);
 });
 
 test('PostgreSQL stopped: log events written meanwhile are kept and written once it is back', async (t) => {
