@@ -36,6 +36,10 @@ export interface Config {
   metricsPort?: number;
   /** SIGNET_METRICS_TENANT_LABELS=1: token counts are labelled with the tenant (see Metrics). */
   metricsTenantLabels: boolean;
+  /** Requests worked on at once by one process; more wait, or under overload are answered 503 (see Admission). */
+  maxInFlight: number;
+  /** Open connections one process accepts; more are closed as they arrive. */
+  maxConnections: number;
 }
 
 export type TrustProxy = false | number | string[];
@@ -67,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const metricsPort = parseMetricsPort(env.SIGNET_METRICS_PORT, port);
   const metricsTenantLabels = parseFlag('SIGNET_METRICS_TENANT_LABELS', env.SIGNET_METRICS_TENANT_LABELS);
+  const maxInFlight = positiveInteger(env, 'SIGNET_MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT);
+  const maxConnections = positiveInteger(env, 'SIGNET_MAX_CONNECTIONS', 10_000);
   const { key: masterKey, generated } = env.SIGNET_MASTER_KEY
     ? { key: parseMasterKey(env.SIGNET_MASTER_KEY), generated: false }
     : masterKeyFromDataDir(dataDir);
@@ -90,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.SIGNET_TRUST_PROXY),
     ...(metricsPort !== undefined && { metricsPort }),
     metricsTenantLabels,
+    maxInFlight,
+    maxConnections,
   };
 }
 
@@ -106,6 +114,17 @@ function parseFlag(name: string, value: string | undefined): boolean {
   if (v === '' || v === '0' || v === 'false') return false;
   if (v === '1' || v === 'true') return true;
   throw new Error(`${name} must be 1 or 0, got "${(value ?? '').slice(0, 32)}"`);
+}
+
+/** Requests one process works on at once (more wait, or are shed: see Admission); measured with bench/overload.ts. */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw.slice(0, 32)}"`);
+  return n;
 }
 
 /**

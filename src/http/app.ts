@@ -12,6 +12,22 @@ import { isConsoleHost } from './dashboard/session-cookie.ts';
 import { deferredValidation } from './deferred-validation.ts';
 import { loggerOptions, registerRequestLog, type LogOptions } from './request-log.ts';
 import { operationalRoutes } from './operational-routes.ts';
+import { admissionPolicy, registerLoadShedding } from './load-shedding.ts';
+
+/**
+ * Bounds on every connection and request, so a slow or hostile client holds nothing for long:
+ * the whole request (headers and body, at most 64 KiB) must arrive within REQUEST_TIMEOUT_MS,
+ * a socket with nothing moving is closed after IDLE_SOCKET_MS, and an idle keep-alive
+ * connection after KEEP_ALIVE_MS (longer than the 60 s idle timeout of common load balancers,
+ * so they never reuse a connection Signet is closing). Headers are at most 16 KiB in all.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+const IDLE_SOCKET_MS = 30_000;
+const KEEP_ALIVE_MS = 72_000;
+const MAX_HEADER_BYTES = 16 * 1024;
+// Node looks for requests past their timeout every 30 s by default: a slow client would hold
+// its connection up to 40 s instead of 10.
+const SERVER_BOUNDS = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: 1000 };
 
 export interface AppOptions {
   /** JSON logs at this level (SIGNET_LOG_LEVEL), to stdout or the given stream; none when absent. */
@@ -19,6 +35,10 @@ export interface AppOptions {
   https?: { cert: string; key: string };
   /** See parseTrustProxy in src/config.ts: never `true` (every address in X-Forwarded-For believed). */
   trustProxy?: TrustProxy;
+  /** Overrides config.maxInFlight (see registerLoadShedding). */
+  maxInFlight?: number;
+  /** Overrides config.maxConnections. */
+  maxConnections?: number;
 }
 
 /**
@@ -32,15 +52,24 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     ...loggerOptions(opts.logger),
     trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     bodyLimit: 64 * 1024,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: IDLE_SOCKET_MS,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    http: SERVER_BOUNDS,
     // Strict schemas: unknown fields are refused (not silently dropped) and types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator: validation.buildValidator } },
-    ...(opts.https && { https: opts.https }),
+    ...(opts.https && { https: { ...opts.https, ...SERVER_BOUNDS } }),
   } as FastifyServerOptions);
+  // Node waits 60 s for a request's headers by default; never longer than for the whole request.
+  app.server.headersTimeout = REQUEST_TIMEOUT_MS;
+  app.server.maxConnections = opts.maxConnections ?? services.config.maxConnections;
 
   registerFormBody(app);
   // Before tenant resolution: an unknown Host's 404 is logged and carries its request id too.
   registerRequestLog(app, services.metrics);
+  // Before everything else that costs: a shed request gets its request id, then nothing but a 503.
+  registerLoadShedding(app, admissionPolicy(opts.maxInFlight ?? services.config.maxInFlight), { onShed: () => services.metrics.shed.inc() });
   registerTenantResolution(app, services.directory);
 
   app.setErrorHandler((err, req, reply) => {

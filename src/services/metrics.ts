@@ -45,6 +45,8 @@ export class Metrics implements StoreObserver {
    * `management_token`). The rate limiter increments it: `services.metrics.rateLimited.inc({ scope })`.
    */
   readonly rateLimited: Counter<'scope'>;
+  /** Requests answered 503 because the process was overloaded (see src/services/admission.ts). */
+  readonly shed: Counter;
 
   constructor(opts: MetricsOptions) {
     this.tenantLabels = opts.tenantLabels;
@@ -89,6 +91,7 @@ export class Metrics implements StoreObserver {
       registers,
     });
     this.rateLimited = new Counter({ name: 'signet_rate_limited_total', help: 'Requests refused by a rate limit, by what was counted.', labelNames: ['scope'], registers });
+    this.shed = new Counter({ name: 'signet_shed_total', help: 'Requests answered 503 because the process was overloaded.', registers });
   }
 
   tokenRequest(o: TokenOutcome): void {

@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Admission, type Admitted, type AdmissionPolicy } from '../services/admission.ts';
+
+/**
+ * Overload protection for the whole app (see Admission for the policy): a request that may
+ * not start is answered at once with 503 `temporarily_unavailable` and `Retry-After: 1`,
+ * before tenant resolution or any other work, instead of joining a queue without bound.
+ *
+ * Operational routes (/healthz, /readyz, /metrics: `config.operational`) skip admission, so a
+ * busy node still answers its load balancer's probes.
+ */
+export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPolicy, opts: { onShed?: () => void } = {}): Admission {
+  const admission = new Admission(policy, () => performance.now());
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.routeOptions.config.operational) return;
+    const admitted = admission.admit();
+    if (!admitted) {
+      opts.onShed?.();
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .header('cache-control', 'no-store')
+        .send({ error: 'temporarily_unavailable', error_description: 'The server is busy; try again in a second.' });
+    }
+    let closed = false;
+    let slot: Admitted | undefined;
+    // 'close' follows 'finish', and also comes when the client goes away first.
+    reply.raw.once('close', () => {
+      closed = true;
+      slot?.release();
+    });
+    slot = admitted instanceof Promise ? await admitted : admitted;
+    // A client that left while its request waited: its slot goes to the next one, its work is not done.
+    if (closed) {
+      slot.release();
+      return reply.hijack();
+    }
+  });
+  return admission;
+}
+
+/**
+ * The defaults (SIGNET_MAX_IN_FLIGHT sets `concurrency`): a burst may queue (up to 64 per
+ * slot) while requests wait less than 50 ms; once every request has waited longer for 200 ms,
+ * arrivals that cannot start at once are refused until a second passes in which none had to be.
+ * A burst of a few dozen token requests drains well within that; overload does not.
+ */
+export function admissionPolicy(concurrency: number): AdmissionPolicy {
+  return { concurrency, maxQueue: 64 * concurrency, targetMs: 50, intervalMs: 200, holdMs: 1000 };
+}
