@@ -41,10 +41,11 @@ export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPoli
 
 /**
  * The defaults (SIGNET_MAX_IN_FLIGHT sets `concurrency`): a burst may queue (up to 64 per
- * slot) while requests wait less than 50 ms; once every request has waited longer for 200 ms,
- * arrivals that cannot start at once are refused until a second passes in which none had to be.
- * A burst of a few dozen token requests drains well within that; overload does not.
+ * slot); once every request has waited over 50 ms for a whole second, arrivals that cannot
+ * start at once are refused until a second passes in which none had to be. A burst of a few
+ * hundred token requests at once (a fleet of clients starting together) drains within that
+ * second on a busy two-core machine; overload does not drain at all.
  */
 export function admissionPolicy(concurrency: number): AdmissionPolicy {
-  return { concurrency, maxQueue: 64 * concurrency, targetMs: 50, intervalMs: 200, holdMs: 1000 };
+  return { concurrency, maxQueue: 64 * concurrency, targetMs: 50, intervalMs: 1000, holdMs: 1000 };
 }
