@@ -77,7 +77,8 @@ test('a data directory and database left 0755/0644 by an earlier start are tight
   // Another connection holds the database open, so its -wal and -shm files stay (as after a crash).
   const other = new Database(join(dir, 'signet.db'));
   t.after(() => other.close());
-  other.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(999, 0);
+  // A write of its own (a spent jti, harmless), so that the -wal file holds something.
+  other.prepare('INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)').run('data-files-test', 0);
   chmodSync(dir, 0o755);
   for (const f of ['signet.db', 'signet.db-wal', 'signet.db-shm']) chmodSync(join(dir, f), 0o644);
   assert.deepEqual(await start(dir, { SIGNET_MASTER_KEY: key }), PRIVATE);
