@@ -7,7 +7,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { createWriteStream } from 'node:fs';
 
 export interface Target {
-  name: 'signet' | 'oidc-provider';
+  name: 'limit' | 'signet' | 'oidc-provider';
   workers: number;
   /** http://127.0.0.1:PORT: the load generator's origin (its Host header is what Signet resolves the tenant from). */
   origin: string;
@@ -90,7 +90,19 @@ export function track(child: ChildProcess): void {
   }
 }
 
-/** SIGTERM (both servers shut down their workers on it), then SIGKILL after a grace period. */
+/** Waits for the server's first IPC message: every worker is listening (its primary counts them). */
+export function waitForReadyMessage(child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs / 1000} s (see its log)`)), timeoutMs);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} (see its log)`)));
+  });
+}
+
+/** SIGTERM (every server here shuts down its workers on it), then SIGKILL after a grace period. */
 export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

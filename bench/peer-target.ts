@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, type Target } from './common.ts';
+import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, waitForReadyMessage, type Target } from './common.ts';
 import type { PeerConfig } from './peer-oidc-provider.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -36,14 +36,7 @@ export async function startPeer(opts: { workers: number; logDir: string }): Prom
   const stop = () => stopProcess(child);
   try {
     // Every worker listening (the primary counts them), then the discovery document answers.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('oidc-provider did not start within 30 s (see its log)')), 30_000);
-      child.once('message', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`oidc-provider exited with code ${code} (see its log)`)));
-    });
+    await waitForReadyMessage(child, 'oidc-provider');
     await waitForOk(`${origin}/.well-known/openid-configuration`, child);
     return {
       name: 'oidc-provider',
@@ -66,6 +59,7 @@ export async function startPeer(opts: { workers: number; logDir: string }): Prom
           ? `default in-memory adapter: each of the ${opts.workers} workers keeps its own jti LRU (1000 entries), so its replay check is per process and weaker (and cheaper) than Signet's shared one`
           : 'default in-memory adapter: the jti replay check is an in-process LRU of 1000 entries (not durable), cheaper than a database write',
         'no per-token log event or usage write',
+        'runs its TypeScript entry through the tsx loader, which adds about 40 MB to each process’s peak RSS',
       ],
       stop,
     };

@@ -12,6 +12,32 @@ let ticksPerSecond: number | undefined;
 export function treeCpuMs(rootPid: number): number | null {
   if (!existsSync('/proc/self/stat')) return null;
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  let ticks = 0;
+  for (const s of processTree(rootPid).values()) ticks += s.ticks;
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/**
+ * Peak resident memory of a server's process tree, in MB: the sum of each process's VmHWM
+ * (its own high-water mark, from /proc/PID/status). The peaks need not have coincided, so
+ * this is an upper bound of the tree's peak; read it before the server stops. Null without /proc.
+ */
+export function treePeakRssMb(rootPid: number): number | null {
+  if (!existsSync('/proc/self/status')) return null;
+  let kb = 0;
+  for (const pid of processTree(rootPid).keys()) {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kb += Number(m?.[1] ?? 0);
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return kb / 1024;
+}
+
+/** rootPid and its descendants, with their CPU ticks (user + system). */
+function processTree(rootPid: number): Map<number, { ppid: number; ticks: number }> {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -24,20 +50,20 @@ export function treeCpuMs(rootPid: number): number | null {
       // The process exited between readdir and read.
     }
   }
-  const pids = new Set([rootPid]);
+  const tree = new Map<number, { ppid: number; ticks: number }>();
+  const root = stats.get(rootPid);
+  if (root) tree.set(rootPid, root);
   let grew = true;
   while (grew) {
     grew = false;
     for (const [pid, s] of stats) {
-      if (!pids.has(pid) && pids.has(s.ppid)) {
-        pids.add(pid);
+      if (!tree.has(pid) && tree.has(s.ppid)) {
+        tree.set(pid, s);
         grew = true;
       }
     }
   }
-  let ticks = 0;
-  for (const pid of pids) ticks += stats.get(pid)?.ticks ?? 0;
-  return (ticks * 1000) / ticksPerSecond;
+  return tree;
 }
 
 /**
