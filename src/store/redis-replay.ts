@@ -7,15 +7,15 @@ import { ServiceUnavailableError } from '../domain/errors.ts';
 const COMMAND_TIMEOUT_MS = 1000;
 
 /**
- * The jti store for deployments of several nodes that run Redis. Each claim is recorded twice,
- * at once: `SET NX PXAT` in Redis (atomic across every node, expiring by itself) and the
- * database's own claim (the durable record, which also reads the client's change stamp). A
- * token is issued only when both say the jti is new, so:
+ * The jti store for deployments of several nodes that run Redis. Each claim is recorded twice:
+ * `SET NX PXAT` in Redis (atomic across every node, expiring by itself), then, for the one copy
+ * Redis let through, the database's own claim (the durable record, which also reads the
+ * client's change stamp). A token is issued only when both say the jti is new, so:
  * - Redis restarted without persistence, or flushed: the database still refuses every
  *   unexpired assertion it has seen; no replay window opens.
  * - Redis unreachable: the claim fails, the request is answered 503 and nothing is issued
  *   (fail closed), and service resumes when Redis is back (ioredis reconnects by itself).
- * Both requests are in flight together, so the wait is one round trip, not two.
+ * A replay costs one Redis round trip and a stamp read, never a database write.
  */
 export class RedisReplayStore implements ReplayStore, SharedRateCounter {
   readonly redis: Redis;
@@ -41,11 +41,12 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
     this.failFastWhenDown();
     // An `until` already past would make Redis refuse PXAT; such an assertion is expired anyway.
     const expiry = Math.max(until, now + 1000);
-    const [set, durable] = await Promise.all([
-      this.setWithCounts(`signet:jti:${key}`, expiry, counts).catch((err) => rethrowUnavailable('replay store', err)),
-      this.durable.claim(key, until, now, clientId),
-    ]);
-    return { claimed: set === 'OK' && durable.claimed, stamp: durable.stamp };
+    const set = await this.setWithCounts(`signet:jti:${key}`, expiry, counts).catch((err) => rethrowUnavailable('replay store', err));
+    // Only the copy Redis let through asks the database, so of racing copies exactly one can be
+    // claimed (asked both at once, one copy could win Redis and another the database, and
+    // neither be served). A replay is refused by Redis without a database write.
+    if (set !== 'OK') return { claimed: false, stamp: await this.durable.stamp(clientId) };
+    return this.durable.claim(key, until, now, clientId);
   }
 
   /** SET NX, with the rate-limit increments riding in the same pipeline (one round trip). */

@@ -50,6 +50,8 @@ export interface ClaimResult {
   stamp: string | null;
 }
 
+const STAMP_SQL = `SELECT c.version || ':' || t.version AS stamp FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?`;
+
 /**
  * Single use of client assertions (the jti store), shared by every worker and node because it
  * lives in the database. `claim` is one atomic statement: of two racing requests with the same
@@ -106,10 +108,7 @@ export class SqlReplayStore implements ReplayStore {
             [c.key, c.until, c.now],
           );
           if (!stamps.has(c.clientId)) {
-            const r = await tx.get<{ stamp: string }>(
-              `SELECT c.version || ':' || t.version AS stamp FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?`,
-              [c.clientId],
-            );
+            const r = await tx.get<{ stamp: string }>(STAMP_SQL, [c.clientId]);
             stamps.set(c.clientId, r?.stamp ?? null);
           }
           out.push({ claimed: ins.changes === 1, stamp: stamps.get(c.clientId)! });
@@ -120,6 +119,12 @@ export class SqlReplayStore implements ReplayStore {
     } catch (err) {
       for (const c of batch) c.reject(err);
     }
+  }
+
+  /** The client's change stamp alone (what a claim reads with it), for a claim decided elsewhere. */
+  async stamp(clientId: string): Promise<string | null> {
+    const r = await this.db.get<{ stamp: string }>(STAMP_SQL, [clientId]);
+    return r?.stamp ?? null;
   }
 
   async isUsed(key: string, now: number): Promise<boolean> {

@@ -105,3 +105,16 @@ test('Redis restarted without persistence, or flushed: assertions used before ar
   // A fresh assertion still works: the refusal is the replay, not the flush.
   assert.equal((await h!.token(tenant, signedForm(tenant, app))).status, 200);
 });
+
+test('Redis and the database agree on the one winner: of 50 concurrent claims of one jti, exactly one is claimed', async (t) => {
+  if (!(await ready(t))) return;
+  const tenant = await h!.createTenant();
+  const app = await createM2MApp(tenant);
+  // Straight to the store, all at once: Redis answers in order, PostgreSQL's pool in parallel.
+  for (let round = 0; round < 5; round++) {
+    const key = `race-${round}-${Date.now()}`;
+    const now = Date.now();
+    const claims = await Promise.all(Array.from({ length: 50 }, () => h!.services.store.replay.claim(key, now + 60_000, now, app.clientId)));
+    assert.equal(claims.filter((c) => c.claimed).length, 1, `round ${round}`);
+  }
+});
