@@ -11,17 +11,18 @@ import { Admission, type Admitted, type AdmissionPolicy } from '../services/admi
  */
 export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPolicy, opts: { onShed?: () => void } = {}): Admission {
   const admission = new Admission(policy, () => performance.now());
+  const shed = (reply: FastifyReply) => {
+    opts.onShed?.();
+    return reply
+      .code(503)
+      .header('retry-after', '1')
+      .header('cache-control', 'no-store')
+      .send({ error: 'temporarily_unavailable', error_description: 'The server is busy; try again in a second.' });
+  };
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.routeOptions.config.operational) return;
     const admitted = admission.admit();
-    if (!admitted) {
-      opts.onShed?.();
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .header('cache-control', 'no-store')
-        .send({ error: 'temporarily_unavailable', error_description: 'The server is busy; try again in a second.' });
-    }
+    if (!admitted) return shed(reply);
     let closed = false;
     let slot: Admitted | undefined;
     // 'close' follows 'finish', and also comes when the client goes away first.
@@ -30,6 +31,8 @@ export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPoli
       slot?.release();
     });
     slot = admitted instanceof Promise ? await admitted : admitted;
+    // Refused after waiting in the queue (overload was detected meanwhile).
+    if (!slot) return closed ? reply.hijack() : shed(reply);
     // A client that left while its request waited: its slot goes to the next one, its work is not done.
     if (closed) {
       slot.release();

@@ -8,11 +8,12 @@ function setup() {
   let now = 0;
   const admission = new Admission(policy, () => now);
   const started: Admitted[] = [];
+  let refusedLater = 0;
   const arrive = () => {
     const a = admission.admit();
     if (a === undefined) return 'refused' as const;
     if (a instanceof Promise) {
-      void a.then((x) => started.push(x));
+      void a.then((x) => (x ? started.push(x) : refusedLater++));
       return 'queued' as const;
     }
     started.push(a);
@@ -22,7 +23,7 @@ function setup() {
     started.shift()!.release();
     await new Promise((r) => setImmediate(r));
   };
-  return { admission, arrive, finishOne, advance: (ms: number) => void (now += ms), started };
+  return { admission, arrive, finishOne, advance: (ms: number) => void (now += ms), started, refusedLater: () => refusedLater };
 }
 
 test('a burst waits in the queue and is served: nothing is refused while the queue drains within the target', async () => {
@@ -56,7 +57,12 @@ test('sustained overload: once requests have waited past the target for an inter
   }
   assert.equal(s.admission.shedding, true);
   assert.equal(s.arrive(), 'refused', 'every slot taken: refused at once, not queued');
-  // Queued requests are still served; with a slot free, an arrival starts.
+  // The queued requests have all waited past the target: their turn comes as a refusal (a 503
+  // now), not as work done late.
+  const queued = 10 + 5 - 2 - 5;
+  await s.finishOne();
+  assert.equal(s.refusedLater(), queued);
+  assert.equal(s.started.length, 1, 'the freed slot went to nobody stale');
   while (s.started.length) await s.finishOne();
   while (s.admission.inFlight > 0 || s.started.length) await s.finishOne();
   assert.equal(s.arrive(), 'started');

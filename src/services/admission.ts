@@ -7,9 +7,10 @@
  * a few requests wait and then the queue empties; offered more than it can serve, the process
  * sees every request wait longer than `targetMs` for a whole `intervalMs`. From then on, and
  * until `holdMs` pass without a request finding every slot taken, a request that cannot start
- * at once is refused at once: the ones admitted wait for nothing but their own work, and the
- * ones refused are told in about the time it takes to write a 503. `maxQueue` bounds the
- * queue in any case.
+ * at once is refused at once, and so is a queued one whose wait has passed `targetMs` when its
+ * turn comes: the ones served wait for little but their own work, and the ones refused are
+ * told in about the time it takes to write a 503 (a client that was made to wait gets its 503
+ * then, rather than a token later than it can use). `maxQueue` bounds the queue in any case.
  *
  * Pure bookkeeping over an injected clock; the HTTP side is in load-shedding.ts.
  */
@@ -26,6 +27,7 @@ export type Admitted = { release(): void };
 interface Waiter {
   since: number;
   start(): void;
+  refuse(): void;
 }
 
 export class Admission {
@@ -47,9 +49,9 @@ export class Admission {
 
   /**
    * Starts the request now (`release` when it is done), queues it (the promise resolves when it
-   * may start), or refuses it: undefined.
+   * may start, or with undefined when it is refused after all), or refuses it: undefined.
    */
-  admit(): Admitted | Promise<Admitted> | undefined {
+  admit(): Admitted | Promise<Admitted | undefined> | undefined {
     const now = this.now();
     if (this.running < this.policy.concurrency && this.queue.length === 0) return this.start();
     if (now < this.shedUntil || this.queue.length >= this.policy.maxQueue) {
@@ -57,7 +59,9 @@ export class Admission {
       if (now < this.shedUntil) this.shedUntil = now + this.policy.holdMs;
       return undefined;
     }
-    return new Promise<Admitted>((resolve) => this.queue.push({ since: now, start: () => resolve(this.start()) }));
+    return new Promise<Admitted | undefined>((resolve) =>
+      this.queue.push({ since: now, start: () => resolve(this.start()), refuse: () => resolve(undefined) }),
+    );
   }
 
   private start(): Admitted {
@@ -74,18 +78,24 @@ export class Admission {
   }
 
   private next(): void {
-    const w = this.queue.shift();
-    if (!w) {
-      this.aboveSince = undefined;
+    const now = this.now();
+    for (let w = this.queue.shift(); w; w = this.queue.shift()) {
+      const waited = now - w.since;
+      if (waited > this.policy.targetMs) {
+        this.aboveSince ??= now;
+        if (now - this.aboveSince >= this.policy.intervalMs) this.shedUntil = now + this.policy.holdMs;
+        // Overloaded: a request that has already waited past the target is refused, not served
+        // late; the slot goes to the next one in line.
+        if (now < this.shedUntil) {
+          w.refuse();
+          continue;
+        }
+      } else {
+        this.aboveSince = undefined;
+      }
+      w.start();
       return;
     }
-    const now = this.now();
-    if (now - w.since > this.policy.targetMs) {
-      this.aboveSince ??= now;
-      if (now - this.aboveSince >= this.policy.intervalMs) this.shedUntil = now + this.policy.holdMs;
-    } else {
-      this.aboveSince = undefined;
-    }
-    w.start();
+    this.aboveSince = undefined;
   }
 }

@@ -51,10 +51,11 @@ test('Two nodes: 200 copies of one assertion across both give exactly one token;
     const app = await createNodeM2MApp(a, token);
     const issuer = a.base;
 
-    // 200 copies of one assertion, half to each node, at once: exactly one token.
+    // 200 copies of one assertion, half to each node, at once: exactly one token. The others are
+    // refused as replays, or (a node that cannot drain its share quickly sheds it) with 503.
     const one = nodeTokenForm(app, issuer);
     const raced = await Promise.all(Array.from({ length: 200 }, (_, i) => tokenVia(i % 2 ? a! : b!, host, one)));
-    assert.deepEqual(raced.filter((s) => s !== 401), [200], `statuses: ${[...new Set(raced)].join(', ')}`);
+    assert.deepEqual(raced.filter((s) => s !== 401 && s !== 503), [200], `statuses: ${[...new Set(raced)].join(', ')}`);
 
     let running = true;
     const created: string[] = [];
