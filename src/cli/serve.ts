@@ -9,6 +9,7 @@ import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
 import { addNewManagementScopes } from '../services/management-scopes-upkeep.ts';
 import { stopGracefully } from './graceful-shutdown.ts';
+import { batchedLines } from '../http/batched-stdout.ts';
 import { closeServer, listenForMetrics, scrapeCluster, scrapeRegistry, shareWithPrimary } from '../http/metrics-listener.ts';
 
 /**
@@ -65,7 +66,8 @@ export async function serve(opts: { workers: number }): Promise<void> {
     if (cluster.isPrimary) await bringUpToDate(services);
     const admins = (await services.store.admins.list()).length;
     const app = await buildApp(services, {
-      logger: { level: config.logLevel },
+      // Request lines go out in batches (src/http/batched-stdout.ts): one write per ~20 requests, not per request.
+      logger: { level: config.logLevel, stream: batchedLines() },
       https: config.tls,
       trustProxy: config.trustProxy,
     });
