@@ -9,7 +9,6 @@ import { loadDashboardFiles } from '../http/dashboard/static-files.ts';
 import { followPublicUrl, type PublicUrlFollowed } from '../services/public-url.ts';
 import { addNewManagementScopes } from '../services/management-scopes-upkeep.ts';
 import { stopGracefully } from './graceful-shutdown.ts';
-import { batchedLines } from '../http/batched-stdout.ts';
 import { closeServer, listenForMetrics, scrapeCluster, scrapeRegistry, shareWithPrimary } from '../http/metrics-listener.ts';
 
 /**
@@ -66,8 +65,7 @@ export async function serve(opts: { workers: number }): Promise<void> {
     if (cluster.isPrimary) await bringUpToDate(services);
     const admins = (await services.store.admins.list()).length;
     const app = await buildApp(services, {
-      // Request lines go out in batches (src/http/batched-stdout.ts): one write per ~20 requests, not per request.
-      logger: { level: config.logLevel, stream: batchedLines() },
+      logger: { level: config.logLevel },
       https: config.tls,
       trustProxy: config.trustProxy,
     });

@@ -10,7 +10,7 @@ import { managementApi } from './management/index.ts';
 import { dashboard } from './dashboard/index.ts';
 import { isConsoleHost } from './dashboard/session-cookie.ts';
 import { deferredValidation } from './deferred-validation.ts';
-import { loggerOptions, registerRequestLog, type LogOptions } from './request-log.ts';
+import { logSetup, registerRequestLog, type LogOptions } from './request-log.ts';
 import { operationalRoutes } from './operational-routes.ts';
 import { admissionPolicy, registerLoadShedding } from './load-shedding.ts';
 
@@ -48,8 +48,9 @@ export interface AppOptions {
  */
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const validation = deferredValidation();
+  const logging = logSetup(opts.logger);
   const app = Fastify({
-    ...loggerOptions(opts.logger),
+    ...logging.fastify,
     trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     requestTimeout: REQUEST_TIMEOUT_MS,
@@ -67,7 +68,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   registerFormBody(app);
   // Before tenant resolution: an unknown Host's 404 is logged and carries its request id too.
-  registerRequestLog(app, services.metrics);
+  registerRequestLog(app, services.metrics, logging.requestLines);
   // Before everything else that costs: a shed request gets its request id, then nothing but a 503.
   registerLoadShedding(app, admissionPolicy(opts.maxInFlight ?? services.config.maxInFlight), { onShed: () => services.metrics.shed.inc() });
   registerTenantResolution(app, services.directory);

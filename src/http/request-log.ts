@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { hostname } from 'node:os';
 import type { Metrics } from '../services/metrics.ts';
+import { batchedLines, type LineSink } from './batched-stdout.ts';
 
 /** A log level and, for tests, where the JSON lines go (stdout otherwise). */
 export interface LogOptions {
@@ -48,26 +50,45 @@ const REDACTED = [
   '*.body',
 ];
 
+/** The logger's options for Fastify, and where request lines go (null when logging is off). */
+export interface LogSetup {
+  fastify: Partial<FastifyServerOptions>;
+  requestLines: LineSink | null;
+}
+
 /**
- * Fastify's logger (pino, one JSON object per line) with Signet's request id, or none. Fastify's
- * own request lines are off: they carry the URL, whose query can hold codes, tokens or hints;
+ * Fastify's logger (pino, one JSON object per line) with Signet's request id, or none. Lines go
+ * to the given stream, else to stdout in batches (batched-stdout.ts). Fastify's own request
+ * lines are off: they carry the URL, whose query can hold codes, tokens or hints;
  * `registerRequestLog` writes one line per request instead, with a fixed set of fields.
  */
-export function loggerOptions(log: LogOptions | false | undefined): Partial<FastifyServerOptions> {
+export function logSetup(log: LogOptions | false | undefined): LogSetup {
+  const stream = log ? (log.stream ?? batchedLines()) : null;
   return {
-    genReqId: requestId,
-    logController: new LogController({ disableRequestLogging: true }),
-    logger: log ? { level: log.level, ...(log.stream && { stream: log.stream }), redact: { paths: REDACTED, censor: '[redacted]' } } : false,
+    fastify: {
+      genReqId: requestId,
+      logController: new LogController({ disableRequestLogging: true }),
+      logger: log ? { level: log.level, stream: stream!, redact: { paths: REDACTED, censor: '[redacted]' } } : false,
+    },
+    requestLines: stream,
   };
 }
+
+/** pino's own fields, which every request line starts with too (what log shippers parse). */
+const BASE = `"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
 
 /**
  * Per request: the X-Request-Id response header (first, so even a refusal before routing carries
  * it), then at the end one `request` log line — method, route template (never the URL), status,
  * duration, request id, remote address, host — and the latency histogram. Operational routes
  * (/healthz, /readyz, /metrics) are probed every few seconds and are left out of both.
+ *
+ * The line is written here rather than through pino, in pino's format: its fields are fixed and
+ * carry no header or body, so the redaction pass pino runs on every object (18 paths, parsed
+ * again on each call: a tenth of all allocation on the token path) has nothing to do for it.
  */
-export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void {
+export function registerRequestLog(app: FastifyInstance, metrics: Metrics, lines: LineSink | null): void {
+  const infoEnabled = () => (app.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info');
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);
   });
@@ -76,16 +97,11 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics): void
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequest(req.method, route, reply.statusCode, seconds);
-    req.log.info(
-      {
-        method: req.method,
-        route,
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-        remote_address: req.ip,
-        host: (req.headers.host ?? '').slice(0, 255),
-      },
-      'request',
+    if (!lines || !infoEnabled()) return;
+    lines.write(
+      `{"level":30,"time":${Date.now()},${BASE},"reqId":${JSON.stringify(req.id)},"method":${JSON.stringify(req.method)},"route":${JSON.stringify(route)},` +
+        `"status":${reply.statusCode},"duration_ms":${Math.round(reply.elapsedTime * 100) / 100},"remote_address":${JSON.stringify(req.ip ?? null)},` +
+        `"host":${JSON.stringify((req.headers.host ?? '').slice(0, 255))},"msg":"request"}\n`,
     );
   });
 }

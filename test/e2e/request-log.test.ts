@@ -107,3 +107,18 @@ test('an unknown host is logged with its id; health, readiness and metrics probe
     assert.deepEqual(requestLines(`probe-${path}`), [], `${path} is not logged`);
   }
 });
+
+test('request lines are info: a server logging at warn writes none, and every line is one whole JSON object', async () => {
+  const quiet: string[] = [];
+  const w = await startSignet({ log: (line) => void quiet.push(line), logLevel: 'warn' });
+  try {
+    const tenant = await w.createTenant();
+    const app = await createM2MApp(tenant);
+    const issued = await w.token(tenant, signedForm(tenant, app));
+    assert.equal(issued.status, 200);
+    assert.deepEqual(quiet.filter((l) => l.includes('"msg":"request"')), []);
+  } finally {
+    await w.close();
+  }
+  for (const l of lines) assert.ok(l.endsWith('\n') && !l.slice(0, -1).includes('\n'), `one line per write: ${l.slice(0, 80)}`);
+});

@@ -63,6 +63,8 @@ export async function startSignet(
     sameDeploymentAs?: Harness;
     /** Runs with JSON logs at `info` into this function, one line per call (as `signet serve` writes them to stdout). */
     log?: (line: string) => void;
+    /** The level of `log` (default info). */
+    logLevel?: string;
     /** More environment for loadConfig (e.g. SIGNET_METRICS_PORT). */
     env?: Record<string, string>;
   } = {},
@@ -92,7 +94,7 @@ export async function startSignet(
   const app = await buildApp(services, {
     ...(tls && { https: tls }),
     trustProxy: config.trustProxy,
-    ...(log && { logger: { level: 'info', stream: { write: (line: string) => log(line) } } }),
+    ...(log && { logger: { level: opts.logLevel ?? 'info', stream: { write: (line: string) => log(line) } } }),
   });
   await app.listen({ port, host: '127.0.0.1' });
 
