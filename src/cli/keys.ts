@@ -72,7 +72,7 @@ export async function keysTenantCommand(sub: 'list' | 'rotate' | 'revoke', args:
       case 'list': {
         const all = (await keys.list(tenant.id)).map(presentSigningKey);
         if (values.json) console.log(JSON.stringify(all, null, 2));
-        else for (const k of all) console.log(`${k.kid}\t${k.current ? 'current' : k.next ? 'next' : k.previous ? 'previous' : 'revoked'}\t${k.thumbprint}`);
+        else for (const k of all) console.log(`${k.kid}\t${k.current ? 'current' : k.next ? 'next' : k.previous ? 'previous' : 'revoked'}\t${k.thumbprint}\t${k.alg}`);
         return 0;
       }
       case 'rotate': {
@@ -81,7 +81,7 @@ export async function keysTenantCommand(sub: 'list' | 'rotate' | 'revoke', args:
         cliEvent('Rotate the Application Signing Key', { kid: now.kid, previous_kid: before?.kid });
         if (values.json) console.log(JSON.stringify(presentSigningKey(now), null, 2));
         else {
-          console.log(`Tenant ${values.tenant} now signs with ${now.kid}.`);
+          console.log(`Tenant ${values.tenant} now signs with ${now.kid}${(await keys.list(tenant.id)).some((k) => k.alg !== 'RS256') ? ' (RS256; every other algorithm\'s keys rotated too)' : ''}.`);
           // `--` before the kid: a base64url kid may begin with '-', which would otherwise read as an option.
           if (before) console.log(`The key it replaces (${before.kid}) stays published until revoked: signet keys revoke --tenant ${values.tenant} -- ${before.kid}`);
         }

@@ -1,5 +1,7 @@
-import { randomUUID, verify as rsaVerify, type KeyObject } from 'node:crypto';
-import { signJwt } from './jwt-sign.ts';
+import { randomUUID } from 'node:crypto';
+import { signJwt, verifyJwtSignature, type JwtSigningKey, type VerificationKey } from './jwt-sign.ts';
+
+export type { TenantSigningKey } from './jwt-sign.ts';
 
 export interface AccessTokenInput {
   issuer: string;
@@ -13,18 +15,13 @@ export interface AccessTokenInput {
   userId?: string;
 }
 
-export interface TenantSigningKey {
-  kid: string;
-  alg: 'RS256';
-  privateKey: KeyObject;
-}
-
 /**
- * Mints an RS256 JWT access token with the claims Auth0 issues: `iss`, `sub`, `aud`, `iat`,
+ * Mints a JWT access token (signed as the API's signing_alg asks: one of the tenant's key
+ * families, or the API's HS256 secret) with the claims Auth0 issues: `iss`, `sub`, `aud`, `iat`,
  * `exp`, `scope`, `azp`, `jti`, and for a client's own token (client credentials)
  * `sub` = `{client_id}@clients` and `gty`.
  */
-export async function mintAccessToken(input: AccessTokenInput, key: TenantSigningKey): Promise<{ token: string; expiresIn: number }> {
+export async function mintAccessToken(input: AccessTokenInput, key: JwtSigningKey): Promise<{ token: string; expiresIn: number }> {
   const iat = Math.floor(input.now / 1000);
   const payload: Record<string, unknown> = {
     iss: input.issuer,
@@ -53,23 +50,24 @@ export interface AccessTokenClaims {
 }
 
 /**
- * Verifies an access token Signet issued (the Management API's bearer tokens): RS256 under
- * one of the tenant's keys, one of the tenant's issuers, the expected audience, not expired.
+ * Verifies an access token Signet issued (the Management API's bearer tokens, /userinfo's):
+ * signed by one of the tenant's published keys with that key's own algorithm (the header's
+ * `alg` must equal the family's; so never `none`, and never HS256, whose secret belongs to an
+ * API), one of the tenant's issuers, the expected audience, not expired.
  * Returns null on any failure; callers answer a uniform 401 (no oracle for forgers).
  */
 export function verifyAccessToken(
   token: string,
-  ctx: { keys: ReadonlyMap<string, KeyObject>; issuers: readonly string[]; audience: string; now: number },
+  ctx: { keys: ReadonlyMap<string, VerificationKey>; issuers: readonly string[]; audience: string; now: number },
 ): AccessTokenClaims | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as { alg?: string; kid?: string };
-    if (header.alg !== 'RS256' || typeof header.kid !== 'string') return null;
+    if (typeof header.kid !== 'string') return null;
     const key = ctx.keys.get(header.kid);
-    if (!key) return null;
-    const ok = rsaVerify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, 'base64url'));
-    if (!ok) return null;
+    if (!key || header.alg !== key.alg) return null;
+    if (!verifyJwtSignature(`${parts[0]}.${parts[1]}`, Buffer.from(parts[2]!, 'base64url'), key)) return null;
     const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as AccessTokenClaims;
     if (!ctx.issuers.includes(claims.iss)) return null;
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

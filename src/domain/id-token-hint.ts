@@ -1,4 +1,4 @@
-import { verify as rsaVerify, type KeyObject } from 'node:crypto';
+import { verifyJwtSignature, type VerificationKey } from './jwt-sign.ts';
 
 export interface IdTokenHintClaims {
   sub: string;
@@ -12,11 +12,11 @@ export const MAX_ID_TOKEN_HINT_LENGTH = 8192;
 
 /**
  * Verifies an `id_token_hint` of RP-initiated logout: an RS256 JWT signed by one of the
- * tenant's published keys, issued by one of the tenant's issuers, naming a subject and an
+ * tenant's published RS256 keys (ID tokens are always RS256), issued by one of the tenant's issuers, naming a subject and an
  * audience. Its expiry is deliberately not checked (OpenID Connect RP-Initiated Logout §2: an
  * expired ID token is still a good hint of who is signing out). Returns null on any failure.
  */
-export function verifyIdTokenHint(token: string, ctx: { keys: ReadonlyMap<string, KeyObject>; issuers: readonly string[] }): IdTokenHintClaims | null {
+export function verifyIdTokenHint(token: string, ctx: { keys: ReadonlyMap<string, VerificationKey>; issuers: readonly string[] }): IdTokenHintClaims | null {
   if (token.length > MAX_ID_TOKEN_HINT_LENGTH) return null;
   const parts = token.split('.');
   if (parts.length !== 3) return null;
@@ -24,8 +24,8 @@ export function verifyIdTokenHint(token: string, ctx: { keys: ReadonlyMap<string
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
     if (header.alg !== 'RS256' || typeof header.kid !== 'string') return null;
     const key = ctx.keys.get(header.kid);
-    if (!key) return null;
-    if (!rsaVerify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, 'base64url'))) return null;
+    if (!key || key.alg !== 'RS256') return null;
+    if (!verifyJwtSignature(`${parts[0]}.${parts[1]}`, Buffer.from(parts[2]!, 'base64url'), key)) return null;
     const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (typeof claims.iss !== 'string' || !ctx.issuers.includes(claims.iss)) return null;
     if (typeof claims.sub !== 'string' || !claims.sub) return null;

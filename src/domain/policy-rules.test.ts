@@ -59,7 +59,7 @@ test('access tokens: minted claims verify; wrong issuer, audience, key or expiry
     { kid: 'k1', alg: 'RS256', privateKey },
   );
   assert.equal(expiresIn, 600);
-  const keys = new Map([['k1', publicKey]]);
+  const keys = new Map([['k1', { alg: 'RS256' as const, key: publicKey }]]);
   const claims = verifyAccessToken(token, { keys, issuers: ['https://t.example/'], audience: 'https://api/', now });
   assert.ok(claims);
   assert.equal(claims.sub, 'abc@clients');
@@ -70,7 +70,7 @@ test('access tokens: minted claims verify; wrong issuer, audience, key or expiry
   assert.equal(verifyAccessToken(token, { keys, issuers: ['https://t.example/'], audience: 'https://other/', now }), null);
   assert.equal(verifyAccessToken(token, { keys, issuers: ['https://t.example/'], audience: 'https://api/', now: now + 601_000 }), null);
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-  assert.equal(verifyAccessToken(token, { keys: new Map([['k1', other]]), issuers: ['https://t.example/'], audience: 'https://api/', now }), null);
+  assert.equal(verifyAccessToken(token, { keys: new Map([['k1', { alg: 'RS256' as const, key: other }]]), issuers: ['https://t.example/'], audience: 'https://api/', now }), null);
   assert.equal(verifyAccessToken(token.slice(0, -4) + 'AAAA', { keys, issuers: ['https://t.example/'], audience: 'https://api/', now }), null);
 });
 

@@ -56,8 +56,44 @@ test('OpenSSL accepts the certificate (self-signed chain) and reads the PKCS#7 b
   }
 });
 
+// Ed25519's signature AlgorithmIdentifier is also its key's (in the SubjectPublicKeyInfo): three occurrences.
+for (const [name, make, signatureOid, occurrences] of [
+  ['EC P-256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }), '06082a8648ce3d040302', 2],
+  ['Ed25519', () => generateKeyPairSync('ed25519'), '06032b6570', 3],
+] as const) {
+  test(`${name}: the certificate parses, carries the key, names the signature algorithm and verifies with its own key`, () => {
+    const pair = make();
+    const der = selfSignedCertificate({ privateKey: pair.privateKey, commonName: 'acme.signet.test', notBefore, notAfter });
+    const cert = new X509Certificate(der);
+    assert.equal(cert.subject, 'CN=acme.signet.test');
+    assert.deepEqual(cert.publicKey.export({ format: 'jwk' }), pair.publicKey.export({ format: 'jwk' }));
+    assert.ok(cert.verify(pair.publicKey));
+    assert.ok(cert.checkPrivateKey(pair.privateKey));
+    assert.equal(cert.verify(make().publicKey), false);
+    // The signature AlgorithmIdentifier, without parameters, in the TBS and before the signature.
+    const algId = `30${(signatureOid.length / 2).toString(16).padStart(2, '0')}${signatureOid}`;
+    assert.equal(der.toString('hex').split(algId).length - 1, occurrences, `${algId} in the certificate`);
+  });
+}
+
+test('OpenSSL accepts EC and Ed25519 certificates as self-signed chains', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-cert-'));
+  try {
+    for (const pair of [generateKeyPairSync('ec', { namedCurve: 'P-256' }), generateKeyPairSync('ed25519')]) {
+      const der = selfSignedCertificate({ privateKey: pair.privateKey, commonName: 'acme.signet.test', notBefore: Date.now() - 1000, notAfter: Date.now() + 86400_000 });
+      const pem = join(dir, 'cert.pem');
+      writeFileSync(pem, encodePem('CERTIFICATE', der));
+      assert.match(execFileSync('openssl', ['verify', '-CAfile', pem, '-partial_chain', pem]).toString(), /OK/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('refuses what it cannot make', () => {
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  assert.throws(() => selfSignedCertificate({ privateKey: ec, commonName: 'x', notBefore, notAfter }), /RSA/);
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+  assert.throws(() => selfSignedCertificate({ privateKey: ec, commonName: 'x', notBefore, notAfter }), /RSA, EC P-256 or Ed25519/);
+  const x448 = generateKeyPairSync('ed448').privateKey;
+  assert.throws(() => selfSignedCertificate({ privateKey: x448, commonName: 'x', notBefore, notAfter }), /RSA, EC P-256 or Ed25519/);
   assert.throws(() => selfSignedCertificate({ privateKey, commonName: 'x', notBefore: notAfter, notAfter: notBefore }), /later/);
 });

@@ -2,13 +2,18 @@ import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from '
 import { bitString, boolean, explicit, implicitConstructed, nullValue, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String } from './der.ts';
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const ED25519 = '1.3.101.112';
 const COMMON_NAME = '2.5.4.3';
 const BASIC_CONSTRAINTS = '2.5.29.19';
 const PKCS7_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const PKCS7_DATA = '1.2.840.113549.1.7.1';
 
 export interface CertificateInput {
-  /** An RSA private key: the certificate is signed with it (sha256WithRSAEncryption) and carries its public half. */
+  /**
+   * The key the certificate carries the public half of and is signed with: RSA
+   * (sha256WithRSAEncryption), EC P-256 (ecdsa-with-SHA256) or Ed25519.
+   */
   privateKey: KeyObject;
   /** Subject and issuer common name (the certificate is self-issued). */
   commonName: string;
@@ -23,9 +28,9 @@ export interface CertificateInput {
  * and has no other extensions.
  */
 export function selfSignedCertificate(input: CertificateInput): Buffer {
-  if (input.privateKey.asymmetricKeyType !== 'rsa') throw new TypeError('selfSignedCertificate signs with an RSA key');
+  const scheme = signatureScheme(input.privateKey);
   if (!(input.notAfter > input.notBefore)) throw new RangeError('notAfter must be later than notBefore');
-  const algorithm = sequence(oid(SHA256_WITH_RSA), nullValue());
+  const algorithm = scheme.algorithm;
   const name = sequence(set(sequence(oid(COMMON_NAME), utf8String(input.commonName))));
   // A positive serial of 15 random bytes (RFC 5280: at most 20 octets, unique per issuer).
   const serial = randomBytes(15);
@@ -42,7 +47,26 @@ export function selfSignedCertificate(input: CertificateInput): Buffer {
     spki,
     extensions,
   );
-  return sequence(tbs, algorithm, bitString(sign('sha256', tbs, input.privateKey)));
+  return sequence(tbs, algorithm, bitString(sign(scheme.digest, tbs, input.privateKey)));
+}
+
+/**
+ * The certificate signature algorithm for a key: its AlgorithmIdentifier and the digest to sign
+ * with. RSA's carries NULL parameters (RFC 4055 §5); ECDSA's (RFC 5758 §3.2) and Ed25519's
+ * (RFC 8410 §3) carry none. The ECDSA signature is the DER Ecdsa-Sig-Value X.509 expects,
+ * which is crypto.sign's default encoding.
+ */
+function signatureScheme(key: KeyObject): { algorithm: Buffer; digest: string | null } {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return { algorithm: sequence(oid(SHA256_WITH_RSA), nullValue()), digest: 'sha256' };
+    case 'ec':
+      if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') break;
+      return { algorithm: sequence(oid(ECDSA_WITH_SHA256)), digest: 'sha256' };
+    case 'ed25519':
+      return { algorithm: sequence(oid(ED25519)), digest: null };
+  }
+  throw new TypeError('selfSignedCertificate signs with an RSA, EC P-256 or Ed25519 key');
 }
 
 /** A degenerate PKCS#7 SignedData (RFC 2315 §9.1 / RFC 5652) carrying one certificate and no signatures: the "certs-only" bundle. */

@@ -6,7 +6,13 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { newClientGrantId, newResourceServerId } from '../domain/ids.ts';
 import { applyExtras, type Extras } from '../domain/object-fields/field-rules.ts';
 import { CLIENT_GRANT_FIELDS } from '../domain/object-fields/client-grant-fields.ts';
-import { RESOURCE_SERVER_FIELDS, RESOURCE_SERVER_SIGNING_ALGS, SIGNING_SECRET_MAX_LENGTH, SIGNING_SECRET_MIN_LENGTH } from '../domain/object-fields/resource-server-fields.ts';
+import {
+  RESOURCE_SERVER_FIELDS,
+  RESOURCE_SERVER_SIGNING_ALGS,
+  SIGNING_SECRET_MAX_LENGTH,
+  SIGNING_SECRET_MIN_LENGTH,
+  type ResourceServerSigningAlg,
+} from '../domain/object-fields/resource-server-fields.ts';
 import { randomBytes } from 'node:crypto';
 
 export interface ResourceServerInput {
@@ -42,6 +48,8 @@ export class ApiService {
     const tokenLifetime = input.token_lifetime ?? 86400;
     const extras = checkWebLifetime(applyExtras(RESOURCE_SERVER_FIELDS, input), tokenLifetime);
     const signingAlg = checkSigningAlg(input.signing_alg ?? 'RS256');
+    const signingSecretEnc = this.sealSigningSecret(id, input.signing_secret, signingAlg, null);
+    await this.ensureKeyFamily(t, signingAlg);
     const rs = await this.s.store.resourceServers.insert({
       id,
       tenantId: t.tenant.id,
@@ -49,7 +57,7 @@ export class ApiService {
       identifier: input.identifier,
       scopes: input.scopes ?? [],
       signingAlg,
-      signingSecretEnc: this.sealSigningSecret(id, input.signing_secret, signingAlg, null),
+      signingSecretEnc,
       tokenLifetime,
       extras,
       isSystem: false,
@@ -80,13 +88,16 @@ export class ApiService {
     if (patch.scopes) checkScopes(patch.scopes);
     const tokenLifetime = patch.token_lifetime ?? rs.tokenLifetime;
     const extras = checkWebLifetime(applyExtras(RESOURCE_SERVER_FIELDS, patch, rs.extras), tokenLifetime);
-    const signingAlg = patch.signing_alg !== undefined ? checkSigningAlg(patch.signing_alg) : rs.signingAlg;
+    const newAlg = patch.signing_alg !== undefined ? checkSigningAlg(patch.signing_alg) : undefined;
+    const signingAlg = newAlg ?? rs.signingAlg;
+    const signingSecretEnc = this.sealSigningSecret(rs.id, patch.signing_secret, signingAlg, rs.signingSecretEnc);
+    if (newAlg !== undefined) await this.ensureKeyFamily(t, newAlg);
     await this.s.store.resourceServers.update(t.tenant.id, rs.id, {
       name: patch.name,
       scopes: patch.scopes,
       tokenLifetime: patch.token_lifetime,
       signingAlg,
-      signingSecretEnc: this.sealSigningSecret(rs.id, patch.signing_secret, signingAlg, rs.signingSecretEnc),
+      signingSecretEnc,
       extras,
     });
     await this.changed(t);
@@ -94,9 +105,19 @@ export class ApiService {
   }
 
   /**
+   * The tenant's key family for an API's algorithm, made (and published in its JWKS) before the
+   * API is stored with it, so the API's first token is signed and verifiable at once. Only after
+   * every check passed: a refused request makes no keys. RS256 keys and HS256 secrets need none.
+   */
+  private async ensureKeyFamily(t: TenantContext, alg: ResourceServerSigningAlg): Promise<void> {
+    if (alg === 'RS256' || alg === 'HS256') return;
+    if (await this.s.store.signingKeys.ensureFamily(t.tenant.id, alg, this.s.clock())) await this.s.directory.forgetKeys(t.tenant.id);
+  }
+
+  /**
    * The sealed signing secret after a change: the one sent, else the current one, else (when
-   * HS256 is chosen) a new random one, as Auth0 generates it. Which algorithm signs the API's
-   * tokens is decided where tokens are minted; here the choice is only stored and validated.
+   * HS256 is chosen) a new random one, as Auth0 generates it. It signs the API's tokens while
+   * its signing_alg is HS256, and is kept (as on Auth0) when the API moves to another algorithm.
    */
   private sealSigningSecret(id: string, sent: string | undefined, alg: string, current: string | null): string | null {
     if (sent !== undefined) {
@@ -197,11 +218,11 @@ export class ApiService {
   }
 }
 
-function checkSigningAlg(alg: string): string {
+function checkSigningAlg(alg: string): ResourceServerSigningAlg {
   if (!(RESOURCE_SERVER_SIGNING_ALGS as readonly string[]).includes(alg)) {
     throw new InvalidInputError('invalid_signing_alg', `signing_alg must be one of ${RESOURCE_SERVER_SIGNING_ALGS.join(', ')}.`, 'signing_alg');
   }
-  return alg;
+  return alg as ResourceServerSigningAlg;
 }
 
 /** Auth0: token_lifetime_for_web cannot be greater than token_lifetime. */

@@ -5,6 +5,7 @@ import { importStoredKey } from '../domain/credentials/index.ts';
 import type { AssertionPolicy, CandidateCredential } from '../domain/client-assertion/index.ts';
 import { assertionPolicy } from '../domain/assertion-policy.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
+import { apiTokenSigning, type ApiTokenSigning } from './api-token-signing.ts';
 
 export interface GrantView {
   id: string;
@@ -12,6 +13,8 @@ export interface GrantView {
   /** Scopes the API defines (a grant may list a scope the API later dropped: never issue it). */
   apiScopes: Set<string>;
   tokenLifetime: number;
+  /** The API's signing_alg, with its HS256 secret already opened. */
+  signing: ApiTokenSigning;
   /** Epoch ms: a token issued before its grant existed was issued under an earlier, deleted one. */
   createdAt: number;
 }
@@ -177,6 +180,7 @@ export class ClientAuthCache {
         scopes: new Set(g.scope),
         apiScopes: new Set(api.scopes.map((s) => s.value)),
         tokenLifetime: api.tokenLifetime,
+        signing: apiTokenSigning(api, this.box),
         createdAt: g.createdAt,
       });
     }

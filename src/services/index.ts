@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../domain/clock.ts';
 import { LogRetention } from './log-retention.ts';
 import { Authorization } from './authorization.ts';
 import { GrantRegistry } from './grants/registry.ts';
+import { apiTokenSigning } from './api-token-signing.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { UserService } from './users.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -93,7 +94,7 @@ export async function buildServices(config: Config, opts: ServiceOptions = {}): 
     directory,
     cache,
     authenticator: new ClientAuthenticator(store, cache),
-    grants: new GrantRegistry({ store, clock, signingKey: (tenant) => directory.signingKey(tenant.tenant), users, codes: store.authorizationCodes }),
+    grants: new GrantRegistry({ store, clock, signingKey: (tenant, alg) => directory.signingKey(tenant.tenant, alg), apiSigning: (api) => apiTokenSigning(api, box), users, codes: store.authorizationCodes }),
     usage,
     legacyAudience,
     admins,

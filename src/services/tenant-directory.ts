@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { isAsymmetricTokenAlg, type AsymmetricTokenAlg, type VerificationKey } from '../domain/jwt-sign.ts';
 import type { Config } from '../config.ts';
 import type { Store, Tenant } from '../store/index.ts';
 import type { SigningKey } from '../store/signing-keys.ts';
@@ -28,8 +29,11 @@ export class TenantDirectory {
   private stamp = '';
   private lastCheck = 0;
   private loading: Promise<void> | null = null;
-  private keys = new Map<string, { version: number; key: SigningKey }>();
-  private publicKeys = new Map<string, { version: number; keys: Map<string, KeyObject> }>();
+  /** Per tenant: the current key of each family used so far, for one tenant version. */
+  private keys = new Map<string, { version: number; byAlg: Partial<Record<AsymmetricTokenAlg, SigningKey>> }>();
+  private publicKeys = new Map<string, { version: number; keys: Map<string, VerificationKey> }>();
+  /** Families being made for a tenant at minting (`${tenantId} ${alg}`), so concurrent requests wait for one. */
+  private making = new Map<string, Promise<boolean>>();
   /** Moves on every forgetKeys, so a key read that raced with a rotation is not cached. */
   private generation = 0;
 
@@ -110,28 +114,59 @@ export class TenantDirectory {
   }
 
   /**
-   * The tenant's current signing key, decrypted once per tenant version. A rotation bumps the
-   * version: the process that rotated calls `forgetKeys` at once; every other process sees the
-   * new version at its next stamp check (at most STAMP_CHECK_MS later) and reloads.
+   * The tenant's current signing key of `alg`, decrypted once per tenant version. A rotation
+   * bumps the version: the process that rotated calls `forgetKeys` at once; every other process
+   * sees the new version at its next stamp check (at most STAMP_CHECK_MS later) and reloads.
+   * A family the tenant does not have yet (an API's algorithm chosen before the family existed,
+   * e.g. by an older version) is made here, once, before the first token of it is signed.
    */
-  async signingKey(tenant: Tenant): Promise<SigningKey> {
+  async signingKey(tenant: Tenant, alg: AsymmetricTokenAlg = 'RS256'): Promise<SigningKey> {
     const hit = this.keys.get(tenant.id);
-    if (hit && hit.version === tenant.version) return hit.key;
+    if (hit !== undefined && hit.version === tenant.version) {
+      const key = hit.byAlg[alg];
+      if (key !== undefined) return key;
+    }
     const generation = this.generation;
-    const key = await this.store.signingKeys.current(tenant.id);
-    if (!key) throw new Error(`Tenant ${tenant.name} has no signing key`);
+    let key = await this.store.signingKeys.current(tenant.id, alg);
+    if (!key && alg !== 'RS256') {
+      await this.makeFamily(tenant.id, alg);
+      key = await this.store.signingKeys.current(tenant.id, alg);
+    }
+    if (!key) throw new Error(`Tenant ${tenant.name} has no ${alg} signing key`);
     // A read that began before forgetKeys may hold the replaced key: use it once, never cache it.
-    if (generation === this.generation) this.keys.set(tenant.id, { version: tenant.version, key });
+    if (generation === this.generation) {
+      const entry = this.keys.get(tenant.id);
+      if (entry !== undefined && entry.version === tenant.version) entry.byAlg[alg] = key;
+      else this.keys.set(tenant.id, { version: tenant.version, byAlg: { [alg]: key } });
+    }
     return key;
   }
 
-  /** kid → public key for verifying tokens this tenant issued (its JWKS), parsed once per tenant version. */
-  async verificationKeys(tenant: Tenant): Promise<Map<string, KeyObject>> {
+  private async makeFamily(tenantId: string, alg: AsymmetricTokenAlg): Promise<void> {
+    const id = `${tenantId} ${alg}`;
+    let p = this.making.get(id);
+    if (!p) {
+      p = this.store.signingKeys.ensureFamily(tenantId, alg, Date.now()).finally(() => this.making.delete(id));
+      this.making.set(id, p);
+    }
+    // The new keys are published: every cached JWKS view of the tenant must see them.
+    if (await p) await this.forgetKeys(tenantId);
+  }
+
+  /**
+   * kid → public key and its family's algorithm, for verifying tokens this tenant issued (its
+   * JWKS), parsed once per tenant version.
+   */
+  async verificationKeys(tenant: Tenant): Promise<Map<string, VerificationKey>> {
     const hit = this.publicKeys.get(tenant.id);
     if (hit && hit.version === tenant.version) return hit.keys;
     const generation = this.generation;
     const jwks = await this.store.signingKeys.publicJwks(tenant.id);
-    const keys = new Map(jwks.map((j) => [j.kid, createPublicKey({ key: j as unknown as import('node:crypto').JsonWebKey, format: 'jwk' })]));
+    const keys = new Map<string, VerificationKey>();
+    for (const j of jwks) {
+      if (!isAsymmetricTokenAlg(j.alg)) continue;
+      keys.set(j.kid, { alg: j.alg, key: createPublicKey({ key: j as unknown as JsonWebKey, format: 'jwk' }) });
+    }
     if (generation === this.generation) this.publicKeys.set(tenant.id, { version: tenant.version, keys });
     return keys;
   }

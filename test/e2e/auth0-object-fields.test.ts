@@ -175,7 +175,7 @@ describe('resource servers: signing_alg and signing_secret', () => {
 
   test("an unknown algorithm, a secret shorter than Auth0's 16 characters, or changing the Management API's is refused by name", async () => {
     const before = (await tenant.api('GET', '/resource-servers')).body.length;
-    assertMgmtError(await tenant.api('POST', '/resource-servers', { identifier: 'https://es.example.com/', signing_alg: 'ES256' }), 400, 'invalid_signing_alg', /signing_alg must be one of RS256, RS512, PS256, HS256/);
+    assertMgmtError(await tenant.api('POST', '/resource-servers', { identifier: 'https://es.example.com/', signing_alg: 'ES512' }), 400, 'invalid_signing_alg', /signing_alg must be one of RS256, RS512, PS256, ES256, EdDSA, HS256/);
     assertMgmtError(
       await tenant.api('POST', '/resource-servers', { identifier: 'https://short.example.com/', signing_alg: 'HS256', signing_secret: '15-characters!!' }),
       400,

@@ -1,10 +1,12 @@
 import { bool, int, isEmpty, nullable, oneOf, shape, type FieldRules } from './field-rules.ts';
 
 /**
- * Auth0's algorithms for an API's access tokens. Signet stores and validates the choice here;
- * which algorithm actually signs a token is decided where tokens are minted, not by this table.
+ * The algorithms an API's access tokens may be signed with: Auth0's (RS256, RS512, PS256,
+ * HS256) plus ES256 and EdDSA. Each asymmetric one signs with the tenant's key family of that
+ * algorithm (published in its JWKS); HS256 with the API's own signing_secret.
  */
-export const RESOURCE_SERVER_SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'HS256'] as const;
+export const RESOURCE_SERVER_SIGNING_ALGS = ['RS256', 'RS512', 'PS256', 'ES256', 'EdDSA', 'HS256'] as const;
+export type ResourceServerSigningAlg = (typeof RESOURCE_SERVER_SIGNING_ALGS)[number];
 /** Auth0's minimum length of an HS256 `signing_secret`. */
 export const SIGNING_SECRET_MIN_LENGTH = 16;
 export const SIGNING_SECRET_MAX_LENGTH = 512;
@@ -23,8 +25,14 @@ export const RESOURCE_SERVER_FIELDS: FieldRules = {
   identifier: { status: 'core', reason: 'The audience; cannot change once set.' },
   scopes: { status: 'core', reason: 'The scopes client grants may give, enforced at /oauth/token.' },
   token_lifetime: { status: 'core', reason: 'The lifetime of access tokens issued for the API.' },
-  signing_alg: { status: 'core', reason: `One of ${RESOURCE_SERVER_SIGNING_ALGS.join(', ')}; stored and validated.` },
-  signing_secret: { status: 'core', reason: `HS256 key, at least ${SIGNING_SECRET_MIN_LENGTH} characters; sealed at rest, generated when HS256 is chosen without one.` },
+  signing_alg: {
+    status: 'core',
+    reason: `One of ${RESOURCE_SERVER_SIGNING_ALGS.join(', ')}; honoured when tokens are minted: the asymmetric ones sign with the tenant's key of that algorithm, published in its JWKS.`,
+  },
+  signing_secret: {
+    status: 'core',
+    reason: `HS256 key, at least ${SIGNING_SECRET_MIN_LENGTH} characters; sealed at rest, generated when HS256 is chosen without one, and honoured when HS256 tokens are minted (never published).`,
+  },
 
   allow_offline_access: { status: 'stored', reason: noUsers, check: bool },
   allow_online_access: { status: 'stored', reason: noUsers, check: bool },

@@ -26,11 +26,16 @@ function refuseInput(req: FastifyRequest): void {
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
 
-/** A signing key as Auth0 shows it: certificate, PKCS#7 bundle, SHA-1 fingerprints and its place in the rotation. Never the private key. */
+/**
+ * A signing key as Auth0 shows it: certificate, PKCS#7 bundle, SHA-1 fingerprints and its place
+ * in the rotation, plus its family's `alg` (Auth0's SDKs ignore fields they do not know). Never
+ * the private key.
+ */
 export function presentSigningKey(k: SigningKeyInfo) {
   const sha1 = certificateSha1(k.certDer).toString('hex').toUpperCase();
   return {
     kid: k.kid,
+    alg: k.alg,
     cert: encodePem('CERTIFICATE', k.certDer),
     pkcs7: encodePem('PKCS7', pkcs7CertificateBundle(k.certDer)),
     fingerprint: sha1.match(/../g)!.join(':'),
@@ -46,8 +51,9 @@ export function presentSigningKey(k: SigningKeyInfo) {
 }
 
 /**
- * /api/v2/keys/signing — the tenant's token-signing keys, with Auth0's life cycle (see
- * SigningKeyStore). A rotation or revocation takes effect in this process before the response
+ * /api/v2/keys/signing — the tenant's token-signing keys of every algorithm family, with Auth0's
+ * life cycle (see SigningKeyStore). A rotation rotates every family and answers with the RS256
+ * key that now signs, as Auth0 does. A rotation or revocation takes effect in this process before the response
  * is sent, and in every other process at its next tenant stamp check (about a second).
  */
 export function signingKeyRoutes(app: FastifyInstance, services: Services): void {

@@ -26,7 +26,8 @@ export function clientCredentialsGrant(deps: GrantDeps): Grant {
         );
       }
       const scope = resolveScopes(params.scope, grant.scopes, grant.apiScopes);
-      const key = await deps.signingKey(tenant);
+      // The API's algorithm: a tenant key family's current key, or the API's HS256 secret itself.
+      const key = typeof grant.signing === 'string' ? await deps.signingKey(tenant, grant.signing) : grant.signing;
       const { token, expiresIn } = await mintAccessToken(
         { issuer: tenant.issuer, clientId: client.clientId, audience, scope, lifetimeSeconds: grant.tokenLifetime, now },
         key,

@@ -1,5 +1,8 @@
 import type { Store } from '../../store/index.ts';
 import type { TenantSigningKey } from '../../domain/access-token.ts';
+import type { AsymmetricTokenAlg } from '../../domain/jwt-sign.ts';
+import type { ResourceServer } from '../../store/index.ts';
+import type { ApiTokenSigning } from '../api-token-signing.ts';
 import type { UserClaimsSource } from '../../domain/id-token.ts';
 import type { TenantContext } from '../tenant-directory.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -21,7 +24,10 @@ export interface CodeSource {
 export interface GrantDeps {
   store: Store;
   clock: Clock;
-  signingKey(tenant: TenantContext): Promise<TenantSigningKey>;
+  /** The tenant's current key of `alg` (default RS256, which also signs ID tokens). */
+  signingKey(tenant: TenantContext, alg?: AsymmetricTokenAlg): Promise<TenantSigningKey>;
+  /** How an API's access tokens are signed (its HS256 secret opened), for grants that read the API per request. */
+  apiSigning(api: ResourceServer): ApiTokenSigning;
   /** The tenant's users, whom the code and refresh grants issue tokens for. */
   users: { get(tenantId: string, userId: string): Promise<GrantUser | null> };
   codes: CodeSource;

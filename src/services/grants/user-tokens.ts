@@ -8,6 +8,7 @@ import type { Queryable } from '../../store/sql/db.ts';
 import type { TenantContext } from '../tenant-directory.ts';
 import type { GrantDeps, GrantUser } from './deps.ts';
 import type { TokenResponse } from './types.ts';
+import type { ApiTokenSigning } from '../api-token-signing.ts';
 
 /** Lifetime of an access token good only for /userinfo (Auth0's default for such tokens). */
 export const USERINFO_TOKEN_LIFETIME_S = 86_400;
@@ -58,13 +59,16 @@ export async function issueUserTokens(deps: GrantDeps, g: UserGrantContext, refr
   const userinfo = userinfoAudience(g.tenant.issuer);
   let lifetime = USERINFO_TOKEN_LIFETIME_S;
   let offlineAllowed = true;
+  // A token for /userinfo alone is the tenant's (RS256); one for an API is signed as the API says.
+  let signing: ApiTokenSigning = 'RS256';
   if (g.audience !== null) {
     const api = await deps.store.resourceServers.find(g.tenant.tenant.id, g.audience);
     if (!api || api.identifier !== g.audience) throw new OAuthRequestError('invalid_grant', `The API "${g.audience.slice(0, 200)}" no longer exists.`);
     lifetime = api.tokenLifetime;
     offlineAllowed = api.extras.allow_offline_access === true;
+    signing = deps.apiSigning(api);
   }
-  const key = await deps.signingKey(g.tenant);
+  const key = typeof signing === 'string' ? await deps.signingKey(g.tenant, signing) : signing;
   const audience = g.audience === null ? userinfo : scopes.has('openid') ? [g.audience, userinfo] : g.audience;
   const { token, expiresIn } = await mintAccessToken(
     { issuer: g.tenant.issuer, clientId: g.client.clientId, audience, scope: g.scope, lifetimeSeconds: lifetime, now: g.now, userId: g.user.userId },
@@ -84,7 +88,8 @@ export async function issueUserTokens(deps: GrantDeps, g: UserGrantContext, refr
         lifetimeSeconds: idTokenLifetime(g.client),
         now: g.now,
       },
-      key,
+      // ID tokens are always RS256 (discovery's id_token_signing_alg_values_supported), whatever the API's algorithm.
+      await deps.signingKey(g.tenant),
     );
   }
   const refreshScope = g.refreshScope ?? g.scope;
