@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { ASYMMETRIC_TOKEN_ALGS, signJwt, type AsymmetricTokenAlg } from './jwt-sign.ts';
 import { mintAccessToken, verifyAccessToken } from './access-token.ts';
@@ -15,6 +15,11 @@ const pairs = new Map(ASYMMETRIC_TOKEN_ALGS.map((alg) => [alg, pairFor(alg)]));
 const now = Date.now();
 const input = { issuer: 'https://t.example/', clientId: 'abc', audience: 'https://api/', scope: 'read', lifetimeSeconds: 600, now };
 const ctx = (keys: Map<string, { alg: AsymmetricTokenAlg; key: KeyObject }>) => ({ keys, issuers: ['https://t.example/'], audience: 'https://api/', now });
+/** A JWT whose header says `header.alg` but whose signature is ES256 by `privateKey` (what a verifier trusting the key's type over the header would accept). */
+const es256Signed = (header: object, claims: object, privateKey: KeyObject) => {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+};
 const jwksOf = (kid: string, alg: string, key: KeyObject) => createLocalJWKSet({ keys: [{ ...key.export({ format: 'jwk' }), kid, alg, use: 'sig' }] });
 
 for (const alg of ASYMMETRIC_TOKEN_ALGS) {
@@ -74,6 +79,10 @@ test('verifyAccessToken takes only the algorithm of the family the kid names: ne
   const [, body, sig] = ecToken.split('.');
   const relabel = (header: object) => `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${body}.${sig}`;
   assert.equal(verifyAccessToken(relabel({ alg: 'RS256', typ: 'JWT', kid: 'ec' }), ctx(ecKeys)), null);
+  // Signed by the EC key as ES256 but labelled RS256: a good signature under a lying header is still refused.
+  const claims = { iss: input.issuer, aud: input.audience, sub: 'x', exp: Math.floor(now / 1000) + 60 };
+  assert.ok(verifyAccessToken(es256Signed({ alg: 'ES256', kid: 'ec' }, claims, ec.privateKey), ctx(ecKeys)), 'the same token labelled ES256 verifies');
+  assert.equal(verifyAccessToken(es256Signed({ alg: 'RS256', kid: 'ec' }, claims, ec.privateKey), ctx(ecKeys)), null);
   assert.equal(verifyAccessToken(`${Buffer.from('{"alg":"none","kid":"ec"}').toString('base64url')}.${body}.`, ctx(ecKeys)), null);
   // HS256 with the public key's bytes as the secret (the classic confusion): refused.
   const pem = ec.publicKey.export({ type: 'spki', format: 'pem' });
@@ -95,4 +104,6 @@ test('an id_token_hint is accepted only under an RS256 key, with RS256', async (
   ]);
   assert.equal(verifyIdTokenHint(rsHint, { keys, issuers: ['https://t.example/'] })?.sub, 'auth0|u');
   assert.equal(verifyIdTokenHint(ecHint, { keys, issuers: ['https://t.example/'] }), null);
+  // An EC key's good signature under an RS256 header: refused too (ID tokens come from the RS256 family only).
+  assert.equal(verifyIdTokenHint(es256Signed({ alg: 'RS256', kid: 'ec' }, claims, ec.privateKey), { keys, issuers: ['https://t.example/'] }), null);
 });

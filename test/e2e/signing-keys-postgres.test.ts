@@ -83,3 +83,24 @@ test('PostgreSQL: another node signs with the rotated key within its stamp-check
   assert.equal(kid, rotated.body.kid, 'the other node signs with the new key');
   assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
 });
+
+test('PostgreSQL: two nodes making the same key family at once make it once; concurrent rotations rotate every family once each', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const tenant = await h!.createTenant();
+  const id = (await h!.services.store.tenants.getByName(tenant.tenant))!.id;
+  const made = await Promise.all([
+    h!.services.store.signingKeys.ensureFamily(id, 'ES256', Date.now()),
+    other!.store.signingKeys.ensureFamily(id, 'ES256', Date.now()),
+    h!.services.store.signingKeys.ensureFamily(id, 'ES256', Date.now()),
+  ]);
+  assert.equal(made.filter(Boolean).length, 1, JSON.stringify(made));
+  const byAlg = async (alg: string) => (await h!.services.store.signingKeys.list(id)).filter((k) => k.alg === alg).map((k) => k.status);
+  assert.deepEqual(await byAlg('ES256'), ['current', 'next']);
+  const results = await Promise.all(Array.from({ length: 3 }, () => tenant.api('POST', '/keys/signing/rotate')));
+  for (const r of results) assert.equal(r.status, 201, JSON.stringify(r.body));
+  for (const alg of ['RS256', 'ES256']) assert.deepEqual(await byAlg(alg), ['current', 'next', 'previous', 'previous', 'previous'], alg);
+  const jwks = (await (await h!.fetch(new URL('.well-known/jwks.json', tenant.issuer))).json()) as { keys: { kid: string; alg: string }[] };
+  assert.deepEqual(jwks.keys.map((k) => k.alg), [...Array(5).fill('RS256'), ...Array(5).fill('ES256')]);
+  // Upkeep (start-up) finds nothing to do for either family.
+  assert.deepEqual(await other!.store.signingKeys.upkeep(Date.now()), { nextKeys: 0, certificates: 0 });
+});
