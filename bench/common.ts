@@ -5,6 +5,13 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { AccessTokenAlg } from './limit-server.mjs';
+import type { SeededClient } from './seed-clients.ts';
+
+export type { AccessTokenAlg };
+/** Access-token algorithms the benchmark can measure (the limit server implements each). */
+export const ALGS: readonly AccessTokenAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 
 export interface Target {
   name: 'limit' | 'signet' | 'oidc-provider';
@@ -22,6 +29,16 @@ export interface Target {
   form: Record<string, string>;
   /** Where the access token's audience is expected (the API identifier). */
   expectedAudience: string;
+  /** The access token's signing algorithm; for HS256 the shared secret that verifies it (never published in a JWKS). */
+  alg: AccessTokenAlg;
+  hsKey?: KeyObject;
+  /**
+   * Scale runs: the pre-signed assertions go round-robin over these clients, each signed with
+   * one of its two keys (`keys`: PKCS#8 PEMs, indexed by SeededClient's `key`) with its kid.
+   */
+  assertionPool?: { keys: string[]; clients: SeededClient[] };
+  /** Scale runs: how long seeding the clients took (before the load, never measured as load). */
+  seedSeconds?: number;
   /** Things a reader of the results must know about this configuration. */
   notes: string[];
   stop(): Promise<void>;

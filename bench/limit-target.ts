@@ -67,6 +67,8 @@ export async function startLimit(opts: { workers: number; logDir: string; alg?: 
       },
       form: { audience: API_IDENTIFIER, scope: API_SCOPE },
       expectedAudience: API_IDENTIFIER,
+      alg,
+      ...(alg === 'HS256' && { hsKey: verifyKey }),
       notes: [
         `node:http + node:crypto only, ${alg} access token; jti in an in-process Map${opts.workers > 1 ? ` per worker (${opts.workers})` : ''}; no database, no logging`,
       ],

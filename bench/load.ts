@@ -35,6 +35,8 @@ export interface LoadResult {
   /** True if the pre-signed bodies ran out before the window ended (the result is then not valid). */
   exhausted: boolean;
   bodiesUsed: number;
+  /** From the first request until the loops stopped (the window's end, or the pool running out), ms. */
+  elapsedMs: number;
   /** This process's own CPU time during the window, to show what the client took from the shared cores. */
   clientCpuMs: number;
   clientCpuMsPerRequest: number;
@@ -106,6 +108,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: job.connections }, connection));
+  const elapsedMs = performance.now() - start;
   if (exhausted) clearTimeout(startTimer);
   else await ended; // the loops stop at the window's end; its timer fires at the same moment
   await pool.close();
@@ -125,6 +128,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     sampleToken,
     exhausted,
     bodiesUsed: next,
+    elapsedMs,
     clientCpuMs: (cpuInWindow.user + cpuInWindow.system) / 1000,
     clientCpuMsPerRequest: (cpuInWindow.user + cpuInWindow.system) / 1000 / requests,
   };

@@ -66,7 +66,7 @@ const crypto = cryptoCostMs();
 const target = await startSignet({ workers, logDir, env: args['max-in-flight'] ? { SIGNET_MAX_IN_FLIGHT: args['max-in-flight'] } : {} });
 try {
   const sign = async (count: number) => presign({ target, count, parallel: cores, dir: scratch, lifetimeSeconds: 280 });
-  const bound = Math.ceil(((cores * 1000) / crypto.signMs) * ((warmupMs + durationMs) / 1000) * 1.1);
+  const bound = Math.ceil(((cores * 1000) / crypto.signMs.RS256) * ((warmupMs + durationMs) / 1000) * 1.1);
   const closedFiles = await sign(bound + connections);
   await sleep(500);
   const m0 = busy();

@@ -1,7 +1,9 @@
 /**
  * The peer: oidc-provider v8 (the certified OpenID Provider library for Node; v9 needs Node 22)
  * configured for the same flow Signet serves — client_credentials, private_key_jwt with an
- * RS256 client assertion, and an RS256 JWT access token for one API (resource indicator).
+ * RS256 client assertion, and a JWT access token for one API (resource indicator) signed with
+ * the measured algorithm: the resource server's `jwt.sign.alg` selects the provider key of that
+ * type, or for HS256 `jwt.sign.key` is the API's shared secret (oidc-provider's own HS support).
  * It runs in its own process; with PEER_WORKERS > 1 a node:cluster primary forks that many
  * workers sharing the port, as `signet serve --workers N` does.
  *
@@ -10,6 +12,7 @@
  * LRU, so the jti replay check is neither shared between workers nor durable), proxy off.
  */
 import cluster from 'node:cluster';
+import { createSecretKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
 
@@ -20,8 +23,11 @@ export interface PeerConfig {
   clientId: string;
   /** The client's public key (RS256), as registered. */
   clientJwk: Record<string, unknown>;
-  /** The provider's private signing key for access tokens (RSA 2048, RS256). */
-  signingJwk: Record<string, unknown>;
+  /** The provider's private signing keys: an RSA 2048 one always, and one of the access-token alg's type. */
+  signingJwks: Record<string, unknown>[];
+  /** The access-token algorithm; for HS256, `hsSecret` (base64url) is the key. */
+  alg: string;
+  hsSecret?: string;
   resource: string;
   scope: string;
   /** For the cookies keygrip; unused by this flow but oidc-provider warns without it. */
@@ -48,6 +54,7 @@ if (config.workers > 1 && cluster.isPrimary) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
+  const hsKey = config.hsSecret ? createSecretKey(Buffer.from(config.hsSecret, 'base64url')) : undefined;
   const provider = new Provider(config.issuer, {
     clients: [
       {
@@ -60,7 +67,7 @@ if (config.workers > 1 && cluster.isPrimary) {
         redirect_uris: [],
       },
     ],
-    jwks: { keys: [config.signingJwk] },
+    jwks: { keys: config.signingJwks },
     cookies: { keys: [config.cookieKey] },
     features: {
       devInteractions: { enabled: false },
@@ -69,7 +76,7 @@ if (config.workers > 1 && cluster.isPrimary) {
         enabled: true,
         defaultResource: () => undefined,
         useGrantedResource: () => false,
-        // One known API, like Signet's resource server: an RS256-signed JWT access token for it.
+        // One known API, like Signet's resource server: a JWT access token for it, signed with `alg`.
         getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => {
           if (resourceIndicator !== config.resource) throw new errors.InvalidTarget();
           return {
@@ -77,7 +84,7 @@ if (config.workers > 1 && cluster.isPrimary) {
             audience: config.resource,
             accessTokenTTL: 86_400,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            jwt: { sign: config.alg === 'HS256' ? { alg: 'HS256', key: hsKey } : { alg: config.alg } },
           };
         },
       },

@@ -1,20 +1,31 @@
 /**
  * Starts the peer (bench/peer-oidc-provider.ts) in its own process with fresh keys: the
  * client's RS256 key pair (public half registered with the provider) and the provider's
- * RSA-2048 signing key for access tokens — the same key size Signet signs with.
+ * signing key for access tokens of the measured algorithm's type — RSA 2048 for RS256/PS256
+ * (the size Signet signs with), P-256 for ES256, Ed25519 for EdDSA, a 32-byte secret for HS256.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, waitForReadyMessage, type Target } from './common.ts';
+import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, waitForReadyMessage, type AccessTokenAlg, type Target } from './common.ts';
 import type { PeerConfig } from './peer-oidc-provider.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-export async function startPeer(opts: { workers: number; logDir: string }): Promise<Target> {
+export async function startPeer(opts: { workers: number; logDir: string; alg?: AccessTokenAlg }): Promise<Target> {
+  const alg = opts.alg ?? 'RS256';
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const client = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // The provider's keystore always holds an RSA key (its ID tokens' default); the access token's
+  // key is the one whose type matches the alg (oidc-provider picks it by alg), or a secret for HS256.
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingJwks = [{ ...rsa.privateKey.export({ format: 'jwk' }), kid: 'bench-rsa', alg: 'RS256', use: 'sig' }];
+  if (alg === 'PS256') signingJwks.push({ ...rsa.privateKey.export({ format: 'jwk' }), kid: 'bench-PS256', alg, use: 'sig' });
+  if (alg === 'ES256' || alg === 'EdDSA') {
+    const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+    signingJwks.push({ ...pair.privateKey.export({ format: 'jwk' }), kid: `bench-${alg}`, alg, use: 'sig' });
+  }
+  const hsSecret = alg === 'HS256' ? randomBytes(32) : undefined;
   const clientKid = 'bench-client';
   const config: PeerConfig = {
     port,
@@ -22,7 +33,9 @@ export async function startPeer(opts: { workers: number; logDir: string }): Prom
     issuer: origin,
     clientId: 'bench-m2m',
     clientJwk: { ...client.publicKey.export({ format: 'jwk' }), kid: clientKid, alg: 'RS256', use: 'sig' },
-    signingJwk: { ...signing.privateKey.export({ format: 'jwk' }), kid: 'bench-signing', alg: 'RS256', use: 'sig' },
+    signingJwks,
+    alg,
+    ...(hsSecret && { hsSecret: hsSecret.toString('base64url') }),
     resource: API_IDENTIFIER,
     scope: API_SCOPE,
     cookieKey: randomBytes(32).toString('hex'),
@@ -31,7 +44,7 @@ export async function startPeer(opts: { workers: number; logDir: string }): Prom
     cwd: ROOT,
     env: { ...process.env, PEER_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
     ipc: true,
-    logFile: join(opts.logDir, `oidc-provider-w${opts.workers}.log`),
+    logFile: join(opts.logDir, `oidc-provider-${alg}-w${opts.workers}.log`),
   });
   const stop = () => stopProcess(child);
   try {
@@ -54,6 +67,8 @@ export async function startPeer(opts: { workers: number; logDir: string }): Prom
       },
       form: { resource: API_IDENTIFIER, scope: API_SCOPE },
       expectedAudience: API_IDENTIFIER,
+      alg,
+      ...(hsSecret && { hsKey: createSecretKey(hsSecret) }),
       notes: [
         opts.workers > 1
           ? `default in-memory adapter: each of the ${opts.workers} workers keeps its own jti LRU (1000 entries), so its replay check is per process and weaker (and cheaper) than Signet's shared one`

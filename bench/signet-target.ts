@@ -1,23 +1,52 @@
 /**
  * Starts Signet exactly as an operator would (`node bin/signet.js serve --workers N`) on a
- * fresh SQLite data directory, and sets up the benchmark's tenant objects through the
- * Management API (not the store), so the token endpoint runs with production code paths and
- * caches: an API, an M2M application with one RS256 public key credential, and a client grant.
+ * fresh SQLite data directory — or a fresh PostgreSQL database with Redis as the replay store —
+ * and sets up the benchmark's tenant objects through the Management API (not the store), so the
+ * token endpoint runs with production code paths and caches: an API signing its access tokens
+ * with the measured algorithm (`signing_alg`), an M2M application with one RS256 public key
+ * credential, and a client grant. For the scale case, `clients` more applications are then
+ * seeded through the store layer (bench/seed-clients.ts), copies of that one.
  */
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { API_IDENTIFIER, API_SCOPE, freePort, startServerProcess, stopProcess, waitForOk, type Target } from './common.ts';
+import { decodeJwt } from 'jose';
+import { signClientAssertion } from '../src/domain/sign-client-assertion.ts';
+import { freshPostgresDatabase } from '../test/support/services.ts';
+import { API_IDENTIFIER, API_SCOPE, ASSERTION_TYPE, freePort, startServerProcess, stopProcess, waitForOk, type AccessTokenAlg, type Target } from './common.ts';
+import { seedClients, type KeyPairPem } from './seed-clients.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
 
-export async function startSignet(opts: { workers: number; logDir: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Target> {
+export type SignetStore = 'sqlite' | 'postgres';
+
+export interface SignetOptions {
+  workers: number;
+  logDir: string;
+  alg?: AccessTokenAlg;
+  /** postgres: a fresh database at SIGNET_TEST_PG_URL's server (dropped on stop) and Redis at SIGNET_TEST_REDIS_URL. */
+  store?: SignetStore;
+  /** Scale case: seed this many more applications (2 credentials each, from `keyPool`), the first `active` of which the load uses. */
+  scale?: { clients: number; active: number; keyPool: KeyPairPem[] };
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+export const REDIS_URL = process.env.SIGNET_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+
+/** Signet as started here, with the Management API the benchmark configured it through. */
+export type SignetTarget = Target & { api: (method: string, path: string, body?: unknown) => Promise<unknown> };
+
+export async function startSignet(opts: SignetOptions): Promise<SignetTarget> {
+  const alg = opts.alg ?? 'RS256';
+  const store = opts.store ?? 'sqlite';
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+  const pg = store === 'postgres' ? await freshPostgresDatabase() : undefined;
   const origin = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
@@ -25,16 +54,18 @@ export async function startSignet(opts: { workers: number; logDir: string; nodeA
     SIGNET_BIND: '127.0.0.1',
     SIGNET_DATA_DIR: dataDir,
     SIGNET_PUBLIC_URL: origin,
+    ...(pg && { SIGNET_DATABASE_URL: pg.url, SIGNET_REDIS_URL: REDIS_URL }),
     ...opts.env,
   };
   const child = startServerProcess(process.execPath, [...(opts.nodeArgs ?? []), 'bin/signet.js', 'serve', '--workers', String(opts.workers)], {
     cwd: ROOT,
     env,
-    logFile: join(opts.logDir, `signet-w${opts.workers}.log`),
+    logFile: join(opts.logDir, `signet-${store}-${alg}-w${opts.workers}${opts.scale ? `-${opts.scale.clients}-clients` : ''}.log`),
   });
   const stop = async () => {
     await stopProcess(child);
     rmSync(dataDir, { recursive: true, force: true });
+    await pg?.drop();
   };
   try {
     await waitForOk(`${origin}/.well-known/openid-configuration`, child);
@@ -53,7 +84,11 @@ export async function startSignet(opts: { workers: number; logDir: string; nodeA
     // One client from one address at full speed is what the benchmark measures, not what the
     // default rate limits allow (600 tokens a minute per client): raised for the run.
     await api('PATCH', '/tenants/settings', { token_rate_limit_per_client: 1_000_000, token_rate_limit_per_address: 1_000_000 });
-    await api('POST', '/resource-servers', { identifier: API_IDENTIFIER, name: 'bench', scopes: [{ value: API_SCOPE }] });
+    const rs = await api('POST', '/resource-servers', { identifier: API_IDENTIFIER, name: 'bench', scopes: [{ value: API_SCOPE }], signing_alg: alg });
+    if (rs.signing_alg !== alg) throw new Error(`Signet setup: the API was created with signing_alg ${String(rs.signing_alg)}, not ${alg}`);
+    // HS256: the API's generated secret, shown to the Management API, verifies its tokens.
+    const hsKey = alg === 'HS256' ? createSecretKey(Buffer.from(String(rs.signing_secret ?? ''))) : undefined;
+    if (alg === 'HS256' && !rs.signing_secret) throw new Error('Signet setup: an HS256 API came back without its signing_secret');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const client = await api('POST', '/clients', {
       name: 'bench-m2m',
@@ -65,6 +100,20 @@ export async function startSignet(opts: { workers: number; logDir: string; nodeA
     const clientId = client.client_id as string;
     await api('POST', '/client-grants', { client_id: clientId, audience: API_IDENTIFIER, scope: [API_SCOPE] });
     const credentials = (await api('GET', `/clients/${clientId}/credentials`)) as unknown as { kid?: string }[];
+
+    let assertionPool: Target['assertionPool'];
+    let seedSeconds: number | undefined;
+    const notes: string[] = [];
+    if (opts.scale) {
+      const { clients, seconds } = await seedClients({ env, tenantName: 'default', templateClientId: clientId, audience: API_IDENTIFIER, count: opts.scale.clients, keys: opts.scale.keyPool });
+      seedSeconds = seconds;
+      assertionPool = { keys: opts.scale.keyPool.map((k) => k.privateKeyPem), clients: clients.slice(0, opts.scale.active) };
+      await checkSeeded(origin, creds.issuer, assertionPool, clients.length);
+      notes.push(
+        `scale: ${clients.length} more applications seeded through the store layer (copies of one made through the Management API, ` +
+          `2 RS256 credentials each from a pool of ${opts.scale.keyPool.length} keys, each with a client grant); the load cycles over the first ${opts.scale.active}`,
+      );
+    }
 
     return {
       name: 'signet',
@@ -82,8 +131,16 @@ export async function startSignet(opts: { workers: number; logDir: string; nodeA
       },
       form: { audience: API_IDENTIFIER, scope: API_SCOPE },
       expectedAudience: API_IDENTIFIER,
+      alg,
+      hsKey,
+      assertionPool,
+      seedSeconds,
+      api,
       notes: [
-        `SQLite (WAL) in a fresh temp dir; jti single-use recorded in the database, shared by all ${opts.workers} worker(s)`,
+        store === 'sqlite'
+          ? `SQLite (WAL) in a fresh temp dir; jti single-use recorded in the database, shared by all ${opts.workers} worker(s)`
+          : `PostgreSQL (a fresh database) and Redis (replay store in front of the database); jti single-use shared by all ${opts.workers} worker(s)`,
+        ...notes,
         'writes a log event (seccft) and credential last-used per token, as in production',
         "the tenant's token rate limits are raised to 1,000,000 a minute for the run",
       ],
@@ -92,6 +149,29 @@ export async function startSignet(opts: { workers: number; logDir: string; nodeA
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Before any timed phase: a few random seeded clients, each with both of its keys, must get a
+ * token for themselves — the seeded rows are accepted by the server as if made through the API.
+ */
+async function checkSeeded(origin: string, issuer: string, pool: NonNullable<Target['assertionPool']>, total: number): Promise<void> {
+  const picks = new Set([0, pool.clients.length - 1]);
+  while (picks.size < Math.min(6, pool.clients.length)) picks.add(Math.floor(Math.random() * pool.clients.length));
+  for (const i of picks) {
+    const c = pool.clients[i]!;
+    for (const cred of c.credentials) {
+      const assertion = signClientAssertion({ clientId: c.clientId, audience: issuer, kid: cred.kid, privateKey: createPrivateKey(pool.keys[cred.key]!) });
+      const r = await fetch(`${origin}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion, audience: API_IDENTIFIER, scope: API_SCOPE }),
+      });
+      const body = (await r.json()) as { access_token?: string };
+      if (r.status !== 200 || !body.access_token) throw new Error(`seeded client ${i} of ${total} (kid ${cred.kid}) got ${r.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      if (decodeJwt(body.access_token).sub !== `${c.clientId}@clients`) throw new Error(`seeded client ${i}: the token is not for ${c.clientId}`);
+    }
   }
 }
 
