@@ -19,10 +19,11 @@ export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPoli
       .header('cache-control', 'no-store')
       .send({ error: 'temporarily_unavailable', error_description: 'The server is busy; try again in a second.' });
   };
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.routeOptions.config.operational) return;
+  // Callback-style: most requests are admitted at once, and an async hook would cost a promise and a microtask each.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (req.routeOptions.config.operational) return done();
     const admitted = admission.admit();
-    if (!admitted) return shed(reply);
+    if (!admitted) return void shed(reply);
     let closed = false;
     let slot: Admitted | undefined;
     // 'close' follows 'finish', and also comes when the client goes away first.
@@ -30,14 +31,21 @@ export function registerLoadShedding(app: FastifyInstance, policy: AdmissionPoli
       closed = true;
       slot?.release();
     });
-    slot = admitted instanceof Promise ? await admitted : admitted;
-    // Refused after waiting in the queue (overload was detected meanwhile).
-    if (!slot) return closed ? reply.hijack() : shed(reply);
-    // A client that left while its request waited: its slot goes to the next one, its work is not done.
-    if (closed) {
-      slot.release();
-      return reply.hijack();
+    if (!(admitted instanceof Promise)) {
+      slot = admitted;
+      return done();
     }
+    admitted.then((s) => {
+      slot = s;
+      // Refused after waiting in the queue (overload was detected meanwhile).
+      if (!slot) return closed ? void reply.hijack() : void shed(reply);
+      // A client that left while its request waited: its slot goes to the next one, its work is not done.
+      if (closed) {
+        slot.release();
+        return void reply.hijack();
+      }
+      done();
+    }, done);
   });
   return admission;
 }
