@@ -377,6 +377,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pushed_authorization_requests_expiry ON pushed_authorization_requests(expires_at)
   `,
+  // 13: a client's grants, read whenever its authentication view is loaded, found by the client
+  // itself. Without this SQLite walked the tenant's whole (tenant, created_at) index to keep the
+  // order: with 100,000 clients every first token of a client read 100,000 grants.
+  `
+  CREATE INDEX client_grants_client ON client_grants(tenant_id, client_id, created_at, id)
+  `,
 ];
 
 /** The schema version this code expects: the number of migrations it knows. */
