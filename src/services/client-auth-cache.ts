@@ -38,7 +38,12 @@ export interface ClientAuthContext {
   secret: Buffer;
 }
 
-const MAX_ENTRIES = 10_000;
+/**
+ * At most this many client views are kept (each ~3 KB: the client, its parsed public keys and
+ * grants), least recently used first out: about 60 MB at the bound. A working set larger than
+ * the bound is served, but every miss reloads the view from the database.
+ */
+export const MAX_CLIENT_VIEWS = 20_000;
 /**
  * A cached view is reloaded after this long whatever its stamp, so a view can never outlive a
  * change by more than this even if every other signal was missed.
@@ -77,7 +82,13 @@ export class ClientAuthCache {
     private readonly box: SecretBox,
     private readonly clock: Clock = systemClock,
     private readonly counters: CacheCounters = UNCOUNTED,
+    private readonly maxEntries = MAX_CLIENT_VIEWS,
   ) {}
+
+  /** Views held now (at most maxEntries). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   async get(tenantId: string, clientId: string): Promise<ClientAuthContext | null> {
     const key = cacheKey(tenantId, clientId);
@@ -85,6 +96,9 @@ export class ClientAuthCache {
     if (hit !== undefined) {
       if (this.clock() - hit.loadedAt < CLIENT_VIEW_TTL_MS) {
         this.counters.hit();
+        // Least recently used leaves first: a hit moves to the back (a Map keeps insertion order).
+        this.entries.delete(key);
+        this.entries.set(key, hit);
         return hit.ctx;
       }
       this.entries.delete(key);
@@ -98,7 +112,7 @@ export class ClientAuthCache {
           this.inflight.delete(key);
           // Unknown clients are not cached: that would let anyone fill memory with made-up ids.
           if (ctx) {
-            if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+            if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
             this.entries.set(key, { ctx, loadedAt, revalidatedAt: -Infinity });
           }
           return ctx;

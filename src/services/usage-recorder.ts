@@ -17,7 +17,10 @@ export class UsageRecorder {
     if (at - (this.written.get(id) ?? 0) >= 60_000) this.pending.set(id, at);
   }
 
-  async flush(): Promise<void> {
+  async flush(now = Date.now()): Promise<void> {
+    // What was written over a minute ago suppresses nothing any more: forgotten, so the map holds
+    // only ids used in the last minute, however many exist.
+    for (const [id, at] of this.written) if (now - at >= 60_000) this.written.delete(id);
     if (!this.pending.size) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -26,6 +29,11 @@ export class UsageRecorder {
       // The row may be gone meanwhile (credential or application deleted): nothing to remember.
       await this.write(id, at).catch(() => undefined);
     }
+  }
+
+  /** Ids remembered as written within the last minute. */
+  get remembered(): number {
+    return this.written.size;
   }
 
   async close(): Promise<void> {

@@ -141,3 +141,25 @@ test('`signet tenants update --audience-policy legacy|strict` while the server r
   assert.equal(again.status, 401, JSON.stringify(again.body));
   assert.equal((await h.token(tenant, signedForm(tenant, app))).status, 200, 'an issuer audience still works');
 });
+
+test('client views: bounded, least recently used out first', async () => {
+  const tenant = await h.createTenant();
+  const [a, b, c] = [await createM2MApp(tenant), await createM2MApp(tenant), await createM2MApp(tenant)];
+  const real = h.services.store;
+  let loads = 0;
+  const clients = Object.create(real.clients) as Store['clients'];
+  clients.get = (t, id, q) => (loads++, real.clients.get(t, id, q));
+  const cache = new ClientAuthCache({ ...real, clients }, h.services.box, Date.now, undefined, 2);
+  const tenantId = (await h.services.directory.byName(tenant.tenant))!.tenant.id;
+  await cache.get(tenantId, a.clientId);
+  await cache.get(tenantId, b.clientId);
+  await cache.get(tenantId, a.clientId); // a is now the most recently used
+  assert.equal(loads, 2);
+  await cache.get(tenantId, c.clientId); // full: b, the least recently used, leaves
+  assert.equal(cache.size, 2);
+  await cache.get(tenantId, a.clientId);
+  assert.equal(loads, 3, 'a stayed cached');
+  await cache.get(tenantId, b.clientId);
+  assert.equal(loads, 4, 'b was the one dropped');
+  assert.equal(cache.size, 2);
+});
