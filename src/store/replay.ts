@@ -1,4 +1,7 @@
-import type { Db } from './sql/db.ts';
+import type { Db, Param } from './sql/db.ts';
+
+/** Claims written in one transaction or statement at most (a burst is split into batches of this size). */
+const MAX_BATCH = 256;
 
 interface PendingClaim {
   key: string;
@@ -67,23 +70,14 @@ export class SqlReplayStore implements ReplayStore {
 
   constructor(private readonly db: Db) {}
 
+  /**
+   * Claims that arrive in the same event-loop turn are written together (group commit): one
+   * transaction for all of them instead of one each. On SQLite each commit takes the write lock
+   * every worker shares; on PostgreSQL each commit waits for its WAL flush, so a batch is one
+   * statement and one flush. Each claim is still decided atomically, by its own row, before any
+   * reply; a batch that fails fails every claim in it.
+   */
   async claim(key: string, until: number, now: number, clientId: string): Promise<ClaimResult> {
-    if (this.db.dialect === 'postgres') {
-      const r = await this.db.get<{ claimed: number; stamp: string | null }>(
-        `WITH ins AS (
-           INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
-           ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_jtis.expires_at < ?
-           RETURNING 1
-         )
-         SELECT (SELECT COUNT(*) FROM ins) AS claimed,
-                (SELECT c.version || ':' || t.version FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id = ?) AS stamp`,
-        [key, until, now, clientId],
-      );
-      return { claimed: Number(r?.claimed) === 1, stamp: r?.stamp ?? null };
-    }
-    // SQLite: each commit takes the database's write lock, which every worker shares. Claims
-    // that arrive in the same event-loop turn are committed together (group commit); each is
-    // still decided atomically by its own INSERT, inside one transaction, before any reply.
     return new Promise<ClaimResult>((resolve, reject) => {
       this.pending.push({ key, until, now, clientId, resolve, reject });
       if (!this.scheduled) {
@@ -97,28 +91,72 @@ export class SqlReplayStore implements ReplayStore {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    try {
-      const results = await this.db.transaction(async (tx) => {
-        const stamps = new Map<string, string | null>();
-        const out: ClaimResult[] = [];
-        for (const c of batch) {
-          const ins = await tx.run(
-            `INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_jtis.expires_at < ?`,
-            [c.key, c.until, c.now],
-          );
-          if (!stamps.has(c.clientId)) {
-            const r = await tx.get<{ stamp: string }>(STAMP_SQL, [c.clientId]);
-            stamps.set(c.clientId, r?.stamp ?? null);
-          }
-          out.push({ claimed: ins.changes === 1, stamp: stamps.get(c.clientId)! });
-        }
-        return out;
-      });
-      batch.forEach((c, i) => c.resolve(results[i]!));
-    } catch (err) {
-      for (const c of batch) c.reject(err);
+    const commit = this.db.dialect === 'postgres' ? (b: PendingClaim[]) => this.commitStatement(b) : (b: PendingClaim[]) => this.commitTransaction(b);
+    for (let i = 0; i < batch.length; i += MAX_BATCH) {
+      const part = batch.slice(i, i + MAX_BATCH);
+      try {
+        const results = await commit(part);
+        part.forEach((c, j) => c.resolve(results[j]!));
+      } catch (err) {
+        for (const c of part) c.reject(err);
+      }
     }
+  }
+
+  /** SQLite: one transaction, a statement per claim (statements are calls into the library, not round trips). */
+  private commitTransaction(batch: PendingClaim[]): Promise<ClaimResult[]> {
+    return this.db.transaction(async (tx) => {
+      const stamps = new Map<string, string | null>();
+      const out: ClaimResult[] = [];
+      for (const c of batch) {
+        const ins = await tx.run(
+          `INSERT INTO used_jtis (key, expires_at) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_jtis.expires_at < ?`,
+          [c.key, c.until, c.now],
+        );
+        if (!stamps.has(c.clientId)) {
+          const r = await tx.get<{ stamp: string }>(STAMP_SQL, [c.clientId]);
+          stamps.set(c.clientId, r?.stamp ?? null);
+        }
+        out.push({ claimed: ins.changes === 1, stamp: stamps.get(c.clientId)! });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * PostgreSQL: the whole batch in one statement (one round trip, one commit), which inserts
+   * every distinct key and reads every client's stamp. A key repeated within the batch is
+   * decided once, by its first claim; the copies are refused (the first one either recorded it
+   * or found it recorded). A leftover row is taken over when it expired before the batch's
+   * earliest request time.
+   */
+  private async commitStatement(batch: PendingClaim[]): Promise<ClaimResult[]> {
+    const firsts = new Map<string, PendingClaim>();
+    for (const c of batch) if (!firsts.has(c.key)) firsts.set(c.key, c);
+    const clients = [...new Set(batch.map((c) => c.clientId))];
+    const rows = [...firsts.values()];
+    const params: Param[] = rows.flatMap((c) => [c.key, c.until]);
+    params.push(Math.min(...rows.map((c) => c.now)), ...clients);
+    const result = await this.db.all<{ kind: string; id: string; stamp: string | null }>(
+      `WITH ins AS (
+         INSERT INTO used_jtis (key, expires_at) VALUES ${rows.map(() => '(?, ?)').join(', ')}
+         ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE used_jtis.expires_at < ?
+         RETURNING key
+       )
+       SELECT 'claimed' AS kind, key AS id, NULL AS stamp FROM ins
+       UNION ALL
+       SELECT 'stamp' AS kind, c.client_id AS id, c.version || ':' || t.version AS stamp
+         FROM clients c JOIN tenants t ON t.id = c.tenant_id WHERE c.client_id IN (${clients.map(() => '?').join(', ')})`,
+      params,
+    );
+    const claimed = new Set<string>();
+    const stamps = new Map<string, string | null>();
+    for (const r of result) {
+      if (r.kind === 'claimed') claimed.add(r.id);
+      else stamps.set(r.id, r.stamp);
+    }
+    return batch.map((c) => ({ claimed: firsts.get(c.key) === c && claimed.has(c.key), stamp: stamps.get(c.clientId) ?? null }));
   }
 
   /** The client's change stamp alone (what a claim reads with it), for a claim decided elsewhere. */

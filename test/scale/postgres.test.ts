@@ -4,6 +4,7 @@ import { startSignet, type Harness } from '../support/harness.ts';
 import { requirePostgres, freshPostgresDatabase, postgresAvailable } from '../support/services.ts';
 import { assertionForm, createM2MApp, signedForm } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
+import { SqlReplayStore } from '../../src/store/replay.ts';
 
 /**
  * The product flow on PostgreSQL, the production database: same SQL, same behaviour as the
@@ -112,4 +113,39 @@ test('PostgreSQL: a sign-in attempt is counted atomically, so 60 concurrent atte
   const policies = signInThrottleKeys('race@example.com', '10.9.9.9');
   const results = await Promise.all(Array.from({ length: 60 }, () => h!.services.store.admins.reserveAttempt([...policies.keys()], (states) => decideAttempts(policies, states, now))));
   assert.equal(results.filter((r) => r.ok).length, SIGN_IN_POLICIES.accountAddress.limit);
+});
+
+test('PostgreSQL: claims of one event-loop turn are written as one statement; each distinct key is claimed once, repeats refused, stamps read for every client', async (t) => {
+  if (!(await requirePostgres(t))) return;
+  const tenant = await h!.createTenant();
+  const [a, b] = [await createM2MApp(tenant), await createM2MApp(tenant)];
+  const replay = new SqlReplayStore(h!.services.store.db);
+  const now = Date.now();
+  // An expired leftover row is taken over; an unexpired one refuses.
+  await h!.services.store.db.run(`INSERT INTO used_jtis (key, expires_at) VALUES (?, ?), (?, ?)`, ['pg-batch-old', now - 1000, 'pg-batch-live', now + 60_000]);
+  let statements = 0;
+  const db = h!.services.store.db;
+  const counted = { ...db, all: (sql: string, params?: readonly (string | number | null | boolean)[]) => (statements++, db.all(sql, params)) } as typeof db;
+  const batched = new SqlReplayStore(counted);
+  const keys = Array.from({ length: 40 }, (_, i) => `pg-batch-${i}`);
+  const claims = [
+    ...keys.map((k, i) => batched.claim(k, now + 60_000, now, i % 2 ? a.clientId : b.clientId)),
+    ...keys.slice(0, 10).map((k) => batched.claim(k, now + 60_000, now, a.clientId)), // repeats within the batch
+    batched.claim('pg-batch-old', now + 60_000, now, a.clientId),
+    batched.claim('pg-batch-live', now + 60_000, now, a.clientId),
+    batched.claim('pg-batch-unknown-client', now + 60_000, now, 'no-such-client'),
+  ];
+  const results = await Promise.all(claims);
+  assert.equal(statements, 1, 'one statement for the whole turn');
+  assert.deepEqual(results.slice(0, 40).map((r) => r.claimed), Array(40).fill(true));
+  assert.deepEqual(results.slice(40, 50).map((r) => r.claimed), Array(10).fill(false));
+  assert.equal(results[50]!.claimed, true, 'an expired leftover is taken over');
+  assert.equal(results[51]!.claimed, false, 'an unexpired record refuses');
+  const stampOf = async (clientId: string) => (await replay.stamp(clientId))!;
+  assert.equal(results[0]!.stamp, await stampOf(b.clientId));
+  assert.equal(results[1]!.stamp, await stampOf(a.clientId));
+  assert.equal(results[52]!.stamp, null, 'a client that does not exist has no stamp');
+  // A second turn: every key is now recorded.
+  const again = await Promise.all(keys.map((k) => replay.claim(k, now + 60_000, now, a.clientId)));
+  assert.deepEqual(again.map((r) => r.claimed), Array(40).fill(false));
 });
