@@ -23,6 +23,11 @@ export interface Target {
   jwksUrl: string;
   /** PID of the server's root process; its descendants are the workers (for CPU accounting). */
   rootPid: number;
+  /**
+   * Commands of the services this configuration runs on (PostgreSQL, Redis): their processes'
+   * CPU is part of what a token costs here, not noise from elsewhere on the machine.
+   */
+  serviceCommands?: string[];
   /** How to sign this server's client assertions (done before the timed phase). */
   assertion: { clientId: string; audience: string; kid?: string; privateKeyPem: string };
   /** Form fields sent with every request besides the assertion (the API and the scope). */

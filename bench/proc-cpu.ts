@@ -18,6 +18,29 @@ export function treeCpuMs(rootPid: number): number | null {
 }
 
 /**
+ * CPU time of every process whose command name (as in /proc/PID/stat) is one of `names`: the
+ * PostgreSQL and Redis servers a configuration runs on. Null without /proc.
+ */
+export function commandCpuMs(names: readonly string[]): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const raw = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
+      if (!names.includes(name)) continue;
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // The process exited between readdir and read.
+    }
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/**
  * Peak resident memory of a server's process tree, in MB: the sum of each process's VmHWM
  * (its own high-water mark, from /proc/PID/status). The peaks need not have coincided, so
  * this is an upper bound of the tree's peak; read it before the server stops. Null without /proc.

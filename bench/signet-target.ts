@@ -136,10 +136,13 @@ export async function startSignet(opts: SignetOptions): Promise<SignetTarget> {
       assertionPool,
       seedSeconds,
       api,
+      // On PostgreSQL + Redis, their servers' CPU is counted as this configuration's (not as noise).
+      ...(store === 'postgres' && { serviceCommands: ['postgres', 'redis-server'] }),
       notes: [
         store === 'sqlite'
           ? `SQLite (WAL) in a fresh temp dir; jti single-use recorded in the database, shared by all ${opts.workers} worker(s)`
-          : `PostgreSQL (a fresh database) and Redis (replay store in front of the database); jti single-use shared by all ${opts.workers} worker(s)`,
+          : `PostgreSQL (a fresh database) and Redis (replay store in front of the database); jti single-use shared by all ${opts.workers} worker(s); ` +
+            'the CPU of every postgres and redis-server process on the machine is counted in its CPU per token (servicesCpuMsPerToken in the JSON)',
         ...notes,
         'writes a log event (seccft) and credential last-used per token, as in production',
         "the tenant's token rate limits are raised to 1,000,000 a minute for the run",

@@ -74,7 +74,7 @@ import { startPeer } from './peer-target.ts';
 import { startLimit } from './limit-target.ts';
 import { cryptoCostMs, presign } from './presign.ts';
 import { rsaKeyPool, type KeyPairPem } from './seed-clients.ts';
-import { machineBusyMs, treeCpuMs, treePeakRssMb } from './proc-cpu.ts';
+import { commandCpuMs, machineBusyMs, treeCpuMs, treePeakRssMb } from './proc-cpu.ts';
 import type { LoadJob, LoadResult } from './load.ts';
 import { formatSummary, summarise, type ProfileSummary } from './profile-summary.ts';
 
@@ -240,8 +240,12 @@ interface RunResult extends Omit<LoadResult, 'sampleToken'> {
   round: number;
   /** Peak resident memory of the server's process tree (sum of each process's VmHWM), MB. */
   peakRssMb: number | null;
-  /** Server process tree CPU per 200 response, in ms (all workers plus the primary). */
+  /**
+   * CPU per 200 response, in ms: the server's process tree (all workers plus the primary), and
+   * for Signet on PostgreSQL + Redis those servers' processes too (their share is servicesCpuMsPerToken).
+   */
   serverCpuMsPerToken: number | null;
+  servicesCpuMsPerToken: number | null;
   /** Cores the server used on average during the window. */
   serverCores: number | null;
   /** CPU used by processes other than this server and the load generator, % of the machine. */
@@ -322,7 +326,10 @@ async function measure(start: () => Promise<Target>, v: Variant, round: number, 
       const tokenVerified = await verifyToken(target, result.sampleToken);
       const { sampleToken: _, ...rest } = result;
       const [a, b] = marks;
-      const serverMs = a?.server != null && b?.server != null ? b.server - a.server : null;
+      const ownMs = a?.server != null && b?.server != null ? b.server - a.server : null;
+      // The services a configuration runs on (PostgreSQL, Redis) are part of its cost per token.
+      const servicesMs = a?.services != null && b?.services != null ? b.services - a.services : null;
+      const serverMs = ownMs !== null && servicesMs !== null ? ownMs + servicesMs : ownMs;
       const machineMs = a?.machine != null && b?.machine != null ? b.machine - a.machine : null;
       return {
         server: target.name,
@@ -337,6 +344,7 @@ async function measure(start: () => Promise<Target>, v: Variant, round: number, 
         peakRssMb,
         ...rest,
         serverCpuMsPerToken: serverMs !== null && result.ok ? serverMs / result.ok : null,
+        servicesCpuMsPerToken: servicesMs !== null && result.ok && target.serviceCommands?.length ? servicesMs / result.ok : null,
         serverCores: serverMs !== null ? serverMs / durationMs : null,
         otherCpuPercent:
           serverMs !== null && machineMs !== null ? Math.max(0, (100 * (machineMs - serverMs - result.clientCpuMs)) / (durationMs * cores)) : null,
@@ -355,12 +363,13 @@ async function measure(start: () => Promise<Target>, v: Variant, round: number, 
   }
 
   function runLoad(target: Target, files: string[], connections: number, warmupMs: number, durationMs: number) {
-    const marks: { us: number; server: number | null; machine: number | null }[] = [];
+    const marks: { us: number; server: number | null; services: number | null; machine: number | null }[] = [];
+    const services = target.serviceCommands ?? [];
     const load = fork(join(ROOT, 'bench/load.ts'), [], { execArgv: ['--import', 'tsx'] });
     track(load);
     return new Promise<{ result: LoadResult; marks: typeof marks }>((resolve, reject) => {
       load.on('message', (m: { phase?: string; result?: LoadResult }) => {
-        if (m.phase) marks.push({ us: nowUs(), server: treeCpuMs(target.rootPid), machine: machineBusyMs() });
+        if (m.phase) marks.push({ us: nowUs(), server: treeCpuMs(target.rootPid), services: services.length ? commandCpuMs(services) : 0, machine: machineBusyMs() });
         if (m.result) resolve({ result: m.result, marks });
       });
       load.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
@@ -533,6 +542,7 @@ interface Summary {
   p99: number;
   errors: number;
   serverCpuMsPerToken: number | null;
+  servicesCpuMsPerToken: number | null;
   serverCores: number | null;
   peakRssMb: number | null;
   otherCpuPercent: number | null;
@@ -564,6 +574,7 @@ const summaries: Summary[] = groups.flatMap((g) => {
       p99: round(median(rs.map((r) => r.latencyMs.p99)), 2),
       errors: rs.reduce((n, r) => n + errorCount(r), 0),
       serverCpuMsPerToken: nullableMedian(rs.map((r) => r.serverCpuMsPerToken), 3),
+      servicesCpuMsPerToken: nullableMedian(rs.map((r) => r.servicesCpuMsPerToken), 3),
       serverCores: nullableMedian(rs.map((r) => r.serverCores), 2),
       peakRssMb: nullableMedian(rs.map((r) => r.peakRssMb), 0),
       otherCpuPercent: nullableMedian(rs.map((r) => r.otherCpuPercent), 0),
@@ -697,6 +708,7 @@ const report = {
     errors,
     failures: r.failures,
     serverCpuMsPerToken: r.serverCpuMsPerToken === null ? null : round(r.serverCpuMsPerToken, 3),
+    servicesCpuMsPerToken: r.servicesCpuMsPerToken === null ? null : round(r.servicesCpuMsPerToken, 3),
     serverCores: r.serverCores === null ? null : round(r.serverCores, 2),
     peakRssMb: r.peakRssMb === null ? null : round(r.peakRssMb, 1),
     otherCpuPercent: r.otherCpuPercent === null ? null : round(r.otherCpuPercent, 1),
