@@ -32,6 +32,8 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
     // Connection errors are reported by failed commands (503) and /readyz; an unhandled
     // 'error' event would otherwise print a warning per reconnect attempt.
     this.redis.on('error', () => undefined);
+    // EVALSHA with a fallback to EVAL when the script is not cached (after a Redis restart, say).
+    this.redis.defineCommand('signetClaim', { lua: CLAIM_SCRIPT });
     this.redis.once('ready', () => (this.connectedOnce = true));
   }
 
@@ -49,17 +51,19 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
     return this.durable.claim(key, until, now, clientId);
   }
 
-  /** SET NX, with the rate-limit increments riding in the same pipeline (one round trip). */
+  /**
+   * SET NX, with the rate-limit increments riding along: one script call (CLAIM_SCRIPT), so one
+   * command to encode, send and parse per token instead of five (SET, then INCRBY and PEXPIREAT
+   * per counter), and Redis runs them as one atomic step.
+   */
   private async setWithCounts(jtiKey: string, expiry: number, counts: PiggybackCounts | undefined): Promise<string | null> {
     if (!counts?.increments.length) return this.redis.set(jtiKey, '1', 'PXAT', expiry, 'NX');
-    const pipeline = this.redis.pipeline().set(jtiKey, '1', 'PXAT', expiry, 'NX');
-    addIncrements(pipeline, counts.increments);
-    const replies = await pipeline.exec();
-    const [err, set] = replies?.[0] ?? [new Error('Redis returned no reply')];
-    if (err) throw err;
-    const totals = incrementTotals(replies!.slice(1), counts.increments.length);
-    if (totals) counts.counted(totals);
-    return set as string | null;
+    const keys = [jtiKey, ...counts.increments.map((inc) => `signet:rl:${inc.key}`)];
+    const args = [expiry, ...counts.increments.flatMap((inc) => [inc.weight, inc.expiresAt])];
+    const reply = (await (this.redis as Redis & ClaimCommand).signetClaim(keys.length, ...keys, ...args)) as unknown;
+    if (!Array.isArray(reply) || reply.length !== keys.length || reply.some((v) => typeof v !== 'number')) throw new Error('Redis returned an unexpected claim reply');
+    counts.counted(reply.slice(1) as number[]);
+    return reply[0] === 1 ? 'OK' : null;
   }
 
   /** Rate-limit counters (src/services/rate-limiter.ts) on the same connection: INCRBY, expiring at the window's end. */
@@ -103,6 +107,23 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
   private failFastWhenDown(): void {
     if (this.redis.status !== 'ready' && this.connectedOnce) throw new ServiceUnavailableError('replay store', 'not connected');
   }
+}
+
+/**
+ * KEYS[1]: the jti's key; KEYS[2..]: rate-limit counters. ARGV[1]: the jti's expiry (ms since the
+ * epoch); then, per counter, its increment and its expiry. Replies 1 when the jti was new (0 when
+ * it was already recorded), then each counter's total after the increment.
+ */
+const CLAIM_SCRIPT = `
+local out = { redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1], 'NX') and 1 or 0 }
+for i = 2, #KEYS do
+  out[i] = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 2])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[2 * i - 1])
+end
+return out`;
+
+interface ClaimCommand {
+  signetClaim(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 }
 
 type Pipeline = ReturnType<Redis['pipeline']>;
