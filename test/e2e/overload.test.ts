@@ -15,10 +15,19 @@ import { createM2MApp, signedForm } from '../support/fixtures.ts';
 let h: Harness;
 let app: FastifyInstance;
 let origin: string;
+// A route that holds the one slot until the test lets it go, so the queue fills however fast
+// this machine signs tokens.
+let holding: () => void = () => undefined;
+let release: () => void = () => undefined;
 before(async () => {
   h = await startSignet();
   app = await buildApp(h.services, { maxInFlight: 1, maxConnections: 100 });
   app.get('/probe', { config: { operational: true } }, async () => ({ status: 'ok' }));
+  app.get('/hold', async () => {
+    holding();
+    await new Promise<void>((resolve) => (release = resolve));
+    return { status: 'released' };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
@@ -47,14 +56,26 @@ test('overload: requests past the queue are answered 503 temporarily_unavailable
     return { status: r.statusCode, headers: r.headers, body: body as Record<string, string>, ms: performance.now() - t0 };
   };
   try {
-    // One request worked on at once, 64 waiting: a burst of 120 token requests on 95 connections
-    // overflows the queue, and its wait (each takes milliseconds of RSA) marks the process overloaded.
+    // One request worked on at once, 64 waiting. With the one slot held, a burst of 120 token
+    // requests on the other 94 connections overflows the queue: 64 wait, the rest are shed.
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const hold = get('/hold');
+    await held;
     const pending = forms.map((f) => get('/oauth/token', f));
+    const all = Promise.all(pending);
+    // Never wait forever: shedding is at once, so a burst that is not shed fails here instead of hanging.
+    const first = await Promise.race([
+      shedding.then(() => 'shed'),
+      all.then(() => 'all answered', () => 'failed'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'nothing shed in 5 s')),
+    ]);
+    assert.equal(first, 'shed', 'a full queue sheds');
     // While it sheds, a probe of an operational route is still answered.
-    await shedding;
     const probe = await get('/probe');
     assert.equal(probe.status, 200, 'an operational route is never shed');
-    const burst = await Promise.all(pending);
+    release();
+    assert.equal((await hold).status, 200);
+    const burst = await all;
     const shed = burst.filter((r) => r.status === 503);
     const served = burst.filter((r) => r.status === 200);
     assert.equal(shed.length + served.length, 120, JSON.stringify(burst.filter((r) => r.status !== 200 && r.status !== 503).slice(0, 2)));
@@ -71,6 +92,7 @@ test('overload: requests past the queue are answered 503 temporarily_unavailable
     // Once the burst is over, the process serves again.
     assert.equal((await get('/.well-known/jwks.json')).status, 200);
   } finally {
+    release();
     await pool.close();
   }
 });
