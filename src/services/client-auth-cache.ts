@@ -35,7 +35,8 @@ export interface ClientAuthContext {
   stamp: string;
   candidates: CandidateCredential[];
   grants: Map<string, GrantView>;
-  secret: Buffer;
+  /** The client secret, opened on first use: a private_key_jwt client's token requests never need it. */
+  secret(): Buffer;
 }
 
 /**
@@ -199,8 +200,10 @@ export class ClientAuthCache {
         createdAt: g.createdAt,
       });
     }
-    const secret = Buffer.from(this.box.open(client.clientSecretEnc, `client_secret:${clientId}`));
-    return { client, tenant, policy: assertionPolicy(tenant.settings), stamp: `${client.version}:${tenant.version}`, candidates, grants, secret };
+    const { box } = this;
+    let secret: Buffer | undefined;
+    const openSecret = () => (secret ??= Buffer.from(box.open(client.clientSecretEnc, `client_secret:${clientId}`)));
+    return { client, tenant, policy: assertionPolicy(tenant.settings), stamp: `${client.version}:${tenant.version}`, candidates, grants, secret: openSecret };
   }
 }
 

@@ -60,7 +60,7 @@ function checkSecret(store: Store, cache: ClientAuthCache, tenant: TenantContext
     if (client.tokenEndpointAuthMethod !== method) {
       throw new ClientAuthError('method_mismatch', refused, `This client is registered for ${client.tokenEndpointAuthMethod}, not ${method}.`);
     }
-    if (!secretMatches(ctx.secret, secret)) throw new ClientAuthError('invalid_secret', 'The client secret is incorrect.');
+    if (!secretMatches(ctx.secret(), secret)) throw new ClientAuthError('invalid_secret', 'The client secret is incorrect.');
     return { ctx, method };
   });
 }
