@@ -17,6 +17,12 @@ export interface LoadJob {
   bodyFiles: string[];
   connections: number;
   warmupMs: number;
+  /**
+   * The window opens only once this many responses have come back as well (default 0): a scale
+   * run's first pass over its clients loads each one's view, which is a cold start, not the
+   * steady state the window measures.
+   */
+  warmupRequests?: number;
   durationMs: number;
 }
 
@@ -32,6 +38,8 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** One access token from the measured window, for the parent to verify. */
   sampleToken: string | null;
+  /** How long the warm-up took: warmupMs, or longer when it waited for warmupRequests responses. */
+  warmupElapsedMs: number;
   /** True if the pre-signed bodies ran out before the window ended (the result is then not valid). */
   exhausted: boolean;
   bodiesUsed: number;
@@ -56,25 +64,36 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const errors: LoadResult['errors'] = {};
 
   const start = performance.now();
-  const windowStart = start + job.warmupMs;
-  const windowEnd = windowStart + job.durationMs;
+  // The window opens when both the warm-up time has passed and warmupRequests responses came back.
+  let windowStart = Infinity;
+  let windowEnd = Infinity;
+  let answered = 0;
+  let timeUp = false;
   let cpuAtStart = process.cpuUsage();
   let requestsAtStart = 0;
-  const startTimer = setTimeout(() => {
+  let requestsAtEnd = 0;
+  let cpuInWindow = { user: 0, system: 0 };
+  let endTimer: NodeJS.Timeout | undefined;
+  let endWindow!: () => void;
+  const ended = new Promise<void>((resolve) => (endWindow = resolve));
+  const openWindow = () => {
+    if (windowStart !== Infinity || !timeUp || answered < (job.warmupRequests ?? 0)) return;
+    windowStart = performance.now();
+    windowEnd = windowStart + job.durationMs;
     cpuAtStart = process.cpuUsage();
     requestsAtStart = next;
     process.send?.({ phase: 'measure-start' });
-  }, job.warmupMs);
-  let requestsAtEnd = 0;
-  let cpuInWindow = { user: 0, system: 0 };
-  const ended = new Promise<void>((resolve) =>
-    setTimeout(() => {
+    endTimer = setTimeout(() => {
       cpuInWindow = process.cpuUsage(cpuAtStart);
       requestsAtEnd = next;
       process.send?.({ phase: 'measure-end' });
-      resolve();
-    }, job.warmupMs + job.durationMs),
-  );
+      endWindow();
+    }, job.durationMs);
+  };
+  const startTimer = setTimeout(() => {
+    timeUp = true;
+    openWindow();
+  }, job.warmupMs);
 
   const connection = async () => {
     while (performance.now() < windowEnd) {
@@ -94,6 +113,11 @@ async function run(job: LoadJob): Promise<LoadResult> {
         text = (err as Error).message;
       }
       const t1 = performance.now();
+      if (windowStart === Infinity) {
+        answered++;
+        openWindow();
+        continue;
+      }
       if (t1 < windowStart || t1 > windowEnd) continue;
       if (status === 200) {
         ok++;
@@ -109,8 +133,10 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: job.connections }, connection));
   const elapsedMs = performance.now() - start;
-  if (exhausted) clearTimeout(startTimer);
-  else await ended; // the loops stop at the window's end; its timer fires at the same moment
+  if (exhausted) {
+    clearTimeout(startTimer);
+    clearTimeout(endTimer);
+  } else await ended; // the loops stop at the window's end; its timer fires at the same moment
   await pool.close();
 
   const sorted = latencies.subarray(0, measured).sort();
@@ -128,6 +154,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     sampleToken,
     exhausted,
     bodiesUsed: next,
+    warmupElapsedMs: (windowStart === Infinity ? performance.now() : windowStart) - start,
     elapsedMs,
     clientCpuMs: (cpuInWindow.user + cpuInWindow.system) / 1000,
     clientCpuMsPerRequest: (cpuInWindow.user + cpuInWindow.system) / 1000 / requests,
