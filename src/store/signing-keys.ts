@@ -134,15 +134,14 @@ export class SigningKeyStore {
    * first one's keys are inserted and there is never more than one current key per family.
    */
   async ensureFamily(tenantId: string, alg: AsymmetricTokenAlg, now: number): Promise<boolean> {
-    const has = (q: Queryable) => q.get(`SELECT 1 AS x FROM signing_keys WHERE tenant_id = ? AND alg = ? AND status = 'current'`, [tenantId, alg]);
-    if (await has(this.db)) return false;
-    const keys = await this.prepareInitial(await this.commonName(tenantId), now, alg);
-    return this.db.transaction(async (tx) => {
-      await lockTenant(tx, tenantId, now);
-      if (await has(tx)) return false;
-      await this.insertInitial(tenantId, keys, now, tx);
-      return true;
-    });
+    return this.makeOnce(
+      tenantId,
+      alg,
+      'current',
+      async () => this.prepareInitial(await this.commonName(tenantId), now, alg),
+      (tx, keys) => this.insertInitial(tenantId, keys, now, tx),
+      now,
+    );
   }
 
   /** The key new tokens of `alg` are signed with (the newest `current` one of that family); undefined while the tenant has no such family. */
@@ -292,13 +291,37 @@ export class SigningKeyStore {
 
   /** Makes the tenant's next key of `alg` if it has none; false when it had one (or another process made it first). */
   private async ensureNext(tenantId: string, now: number, alg: AsymmetricTokenAlg): Promise<boolean> {
-    const has = (q: Queryable) => q.get(`SELECT 1 AS x FROM signing_keys WHERE tenant_id = ? AND alg = ? AND status = 'next'`, [tenantId, alg]);
+    return this.makeOnce(
+      tenantId,
+      alg,
+      'next',
+      async () => this.material(await this.commonName(tenantId), now, alg),
+      (tx, fresh) => this.insert(tx, tenantId, fresh, 'next', now),
+      now,
+    );
+  }
+
+  /**
+   * Inserts what `make` generates unless the tenant already has a key of `alg` with `status`;
+   * true when this call inserted. The keys are generated outside the transaction (RSA key
+   * generation takes tens of milliseconds); inside it the tenant lock serialises concurrent
+   * callers, and the check is made again, so only the first one's keys are inserted.
+   */
+  private async makeOnce<T>(
+    tenantId: string,
+    alg: AsymmetricTokenAlg,
+    status: 'current' | 'next',
+    make: () => Promise<T>,
+    insert: (tx: Queryable, made: T) => Promise<void>,
+    now: number,
+  ): Promise<boolean> {
+    const has = (q: Queryable) => q.get(`SELECT 1 AS x FROM signing_keys WHERE tenant_id = ? AND alg = ? AND status = ?`, [tenantId, alg, status]);
     if (await has(this.db)) return false;
-    const fresh = await this.material(await this.commonName(tenantId), now, alg);
+    const made = await make();
     return this.db.transaction(async (tx) => {
       await lockTenant(tx, tenantId, now);
       if (await has(tx)) return false;
-      await this.insert(tx, tenantId, fresh, 'next', now);
+      await insert(tx, made);
       return true;
     });
   }
