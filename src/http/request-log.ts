@@ -148,16 +148,17 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics, lines
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
-    done();
-    if (req.routeOptions.config?.operational) return;
+    // done() last, so that a throw here reaches Fastify's hook runner rather than escaping it.
+    if (req.routeOptions.config?.operational) return done();
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequest(req.method, route, reply.statusCode, seconds);
-    if (!lines || !infoEnabled()) return;
+    if (!lines || !infoEnabled()) return done();
     lines.write(
       `{"level":30,"time":${Date.now()},${BASE},"reqId":${JSON.stringify(req.id)},"method":${JSON.stringify(req.method)},"route":${JSON.stringify(route)},` +
         `"status":${reply.statusCode},"duration_ms":${Math.round(reply.elapsedTime * 100) / 100},"remote_address":${JSON.stringify(req.ip ?? null)},` +
         `"host":${JSON.stringify((req.headers.host ?? '').slice(0, 255))},"msg":"request"}\n`,
     );
+    done();
   });
 }
