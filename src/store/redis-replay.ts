@@ -114,7 +114,7 @@ export class RedisReplayStore implements ReplayStore, SharedRateCounter {
  * epoch); then, per counter, its increment and its expiry. Replies 1 when the jti was new (0 when
  * it was already recorded), then each counter's total after the increment.
  */
-const CLAIM_SCRIPT = `
+export const CLAIM_SCRIPT = `
 local out = { redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1], 'NX') and 1 or 0 }
 for i = 2, #KEYS do
   out[i] = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 2])

@@ -13,6 +13,8 @@ import { ManagementClient } from 'auth0';
 import { startSignet, type Harness, type TestTenant } from '../support/harness.ts';
 import { assertionForm, createApi, createM2MApp, joseAssertion, type M2MApp } from '../support/fixtures.ts';
 import { assertMgmtError } from '../support/refusal-helpers.ts';
+import { SigningKeyStore } from '../../src/store/signing-keys.ts';
+import type { AsymmetricTokenAlg } from '../../src/domain/jwt-sign.ts';
 import { authorizeOverHttp, codeForm, createUser, createWebApp, pkcePair } from '../support/sign-in.ts';
 
 let h: Harness;
@@ -280,6 +282,35 @@ describe('key families in the JWKS', () => {
     assert.equal((await b.api('POST', '/keys/signing/rotate')).status, 201);
     assert.deepEqual(await listKeys(a), aBefore);
   });
+});
+
+test('a rotation that finds a new key family made by another process on each of its three tries gives up with 409 signing_key_changed and changes nothing', async () => {
+  const tenant = await h.createTenant();
+  const tenantId = (await h.services.store.tenants.getByName(tenant.tenant))!.id;
+  // Another process on the same database, making a family while each try generates its fresh keys.
+  const other = new SigningKeyStore(h.services.store.db, h.services.box);
+  const arriving: AsymmetricTokenAlg[] = ['ES256', 'EdDSA', 'PS256'];
+  const store = h.services.store.signingKeys as unknown as { material(...args: unknown[]): Promise<unknown> };
+  const material = store.material;
+  store.material = async function (this: unknown, ...args: unknown[]) {
+    const alg = arriving.shift();
+    if (alg) await other.ensureFamily(tenantId, alg, Date.now());
+    return material.apply(this, args);
+  };
+  let during: Awaited<ReturnType<typeof listKeys>>;
+  try {
+    const r = await tenant.api('POST', '/keys/signing/rotate');
+    assertMgmtError(r, 409, 'signing_key_changed', /changed while they were being rotated/);
+    assert.deepEqual(arriving, [], 'three tries');
+    during = await listKeys(tenant);
+  } finally {
+    delete (store as { material?: unknown }).material; // the prototype's again
+  }
+  // Nothing rotated: every family still has its one current and one next key.
+  for (const alg of ['RS256', 'ES256', 'EdDSA', 'PS256']) assert.deepEqual(during.filter((k) => k.alg === alg).map(statusOf), ['current', 'next'], alg);
+  // With no family arriving, the next rotation rotates all four.
+  assert.equal((await tenant.api('POST', '/keys/signing/rotate')).status, 201);
+  for (const alg of ['RS256', 'ES256', 'EdDSA', 'PS256']) assert.deepEqual((await listKeys(tenant)).filter((k) => k.alg === alg).map(statusOf).sort(), ['current', 'next', 'previous'], alg);
 });
 
 test('a user token for an ES256 API is accepted at /userinfo (the kid names an ES256 key), and its ID token is RS256', async () => {
