@@ -677,6 +677,7 @@ console.log(`\nWall time: ${Math.floor(wallSeconds / 60)} min ${wallSeconds % 60
 const report = {
   benchmark: `POST /oauth/token, client_credentials, private_key_jwt (RS256 assertion), JWT access token (${algs.join(', ')})`,
   date: new Date().toISOString(),
+  commit: gitCommit(),
   machine: { cores, cpu: cpus()[0]?.model ?? null, node: process.version, platform: `${process.platform}-${process.arch}`, busyBeforeStartPercent: background },
   versions: { signet: gitVersion(), oidcProvider: packageVersion('oidc-provider') },
   cryptoCostMs: {
@@ -826,5 +827,16 @@ function packageVersion(name: string): string | null {
     return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return null;
+  }
+}
+
+/** The commit measured (with `-dirty` when the work tree had changes), so results can be compared between commits. */
+function gitCommit(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return null; // not a git checkout (an exported tree): the date still tells runs apart
   }
 }

@@ -32,11 +32,13 @@ test('npm run bench on a tiny ES256 configuration writes per-alg summaries and n
     assert.equal(r.status, 0, `bench exited with ${r.status} after ${seconds.toFixed(0)} s:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       settings: { algs: string[] };
+      commit: string | null;
       summaries: { alg: string; server: string; label: string; tokensPerSecond: number; errors: number; fractionOfLimit: number | null }[];
       runs: { alg: string; label: string; tokenVerified: string; exhausted: boolean; replayRefused: boolean; ok: number }[];
       nonOkResponses: number;
     };
     assert.deepEqual(report.settings.algs, ['ES256']);
+    assert.match(report.commit ?? '', /^[0-9a-f]{7,}(-dirty)?$/, 'the commit measured');
     assert.deepEqual(report.summaries.map((s) => [s.alg, s.label]), [['ES256', 'limit'], ['ES256', 'signet']]);
     for (const s of report.summaries) {
       assert.ok(s.tokensPerSecond > 0, `${s.label}: no tokens`);
