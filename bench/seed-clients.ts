@@ -20,10 +20,11 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { SecretBox } from '../src/domain/secret-box.ts';
-import { openStore, type Client, type StoredCredential } from '../src/store/index.ts';
+import { openStore, type Client } from '../src/store/index.ts';
 import { checkMasterKey } from '../src/store/sealed-columns.ts';
 import { checkNewCredential, type CheckedCredential } from '../src/domain/credentials/index.ts';
-import { newClientGrantId, newClientId, newClientSecret, newCredentialId } from '../src/domain/ids.ts';
+import { newClientGrantId, newClientId, newClientSecret } from '../src/domain/ids.ts';
+import { credentialRow } from '../src/services/credentials.ts';
 
 export interface KeyPairPem {
   privateKeyPem: string;
@@ -92,25 +93,6 @@ export async function seedClients(opts: {
       second.push(checkNewCredential(input((k + 1) % K, 'bench-b'), { now, existing: [{ id: 'first', kid: a.kid, thumbprint: a.thumbprint }] }));
     }
 
-    const credentialRow = (c: CheckedCredential, clientId: string): Omit<StoredCredential, 'createdAt' | 'updatedAt' | 'lastUsedAt'> => ({
-      id: newCredentialId(),
-      tenantId: tenant.id,
-      clientId,
-      name: c.name,
-      credentialType: c.credentialType,
-      pem: c.pem,
-      alg: c.alg,
-      kid: c.kid,
-      thumbprint: c.thumbprint,
-      keyType: c.keyType,
-      keyBits: c.keyBits,
-      curve: c.curve,
-      subjectDn: c.subjectDn,
-      thumbprintSha256: c.thumbprintSha256,
-      certNotAfter: c.certNotAfter?.getTime() ?? null,
-      expiresAt: c.expiresAt?.getTime() ?? null,
-    });
-
     const clients: SeededClient[] = [];
     const batch = opts.batch ?? 1000;
     // PostgreSQL answers each statement over the network: a few transactions at once keep it busy.
@@ -130,8 +112,8 @@ export async function seedClients(opts: {
             clientSecretEnc: box.seal(newClientSecret(), `client_secret:${clientId}`),
           };
           await store.clients.insert(client, tx);
-          const ca = await store.credentials.insert(credentialRow(a, clientId), tx);
-          const cb = await store.credentials.insert(credentialRow(b, clientId), tx);
+          const ca = await store.credentials.insert(credentialRow(a, tenant.id, clientId), tx);
+          const cb = await store.credentials.insert(credentialRow(b, tenant.id, clientId), tx);
           await store.clients.setEnabledCredentialIds(clientId, [ca.id, cb.id], tx);
           await store.clientGrants.insert({ id: newClientGrantId(), tenantId: tenant.id, clientId, audience: grant.audience, scope: grant.scope, extras: grant.extras }, tx);
           clients[i] = { clientId, credentials: [{ kid: a.kid, key: i % K }, { kid: b.kid, key: (i + 1) % K }] };

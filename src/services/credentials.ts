@@ -5,7 +5,7 @@ import type { TenantContext } from './tenant-directory.ts';
 import { InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import { assertPlanAllowsPrivateKeyJwt } from '../domain/plans.ts';
 import { assertConfidential } from '../domain/app-types.ts';
-import { checkNewCredential, checkExpiryUpdate, type NewCredentialInput } from '../domain/credentials/index.ts';
+import { checkNewCredential, checkExpiryUpdate, type CheckedCredential, type NewCredentialInput } from '../domain/credentials/index.ts';
 import { newCredentialId } from '../domain/ids.ts';
 
 /**
@@ -43,27 +43,7 @@ export class CredentialService {
   async insert(t: TenantContext, clientId: string, input: NewCredentialInput, tx: Queryable): Promise<StoredCredential> {
     const existing = await this.s.store.credentials.list(t.tenant.id, clientId, tx);
     const checked = checkNewCredential(input, { now: new Date(this.s.clock()), existing });
-    const stored = await this.s.store.credentials.insert(
-      {
-        id: newCredentialId(),
-        tenantId: t.tenant.id,
-        clientId,
-        name: checked.name,
-        credentialType: checked.credentialType,
-        pem: checked.pem,
-        alg: checked.alg,
-        kid: checked.kid,
-        thumbprint: checked.thumbprint,
-        keyType: checked.keyType,
-        keyBits: checked.keyBits,
-        curve: checked.curve,
-        subjectDn: checked.subjectDn,
-        thumbprintSha256: checked.thumbprintSha256,
-        certNotAfter: checked.certNotAfter?.getTime() ?? null,
-        expiresAt: checked.expiresAt?.getTime() ?? null,
-      },
-      tx,
-    );
+    const stored = await this.s.store.credentials.insert(credentialRow(checked, t.tenant.id, clientId), tx);
     await this.s.store.clients.touch(t.tenant.id, clientId, tx);
     return stored;
   }
@@ -116,4 +96,26 @@ export class CredentialService {
 export async function lockClient(tx: Queryable, clientId: string): Promise<void> {
   // SQLite transactions here are BEGIN IMMEDIATE, which already serialises writers.
   if (tx.dialect === 'postgres') await tx.get(`SELECT client_id FROM clients WHERE client_id = ? FOR UPDATE`, [clientId]);
+}
+
+/** The row a checked credential is stored as, with a new id (also how the benchmark seeds clients). */
+export function credentialRow(checked: CheckedCredential, tenantId: string, clientId: string): Omit<StoredCredential, 'createdAt' | 'updatedAt' | 'lastUsedAt'> {
+  return {
+    id: newCredentialId(),
+    tenantId,
+    clientId,
+    name: checked.name,
+    credentialType: checked.credentialType,
+    pem: checked.pem,
+    alg: checked.alg,
+    kid: checked.kid,
+    thumbprint: checked.thumbprint,
+    keyType: checked.keyType,
+    keyBits: checked.keyBits,
+    curve: checked.curve,
+    subjectDn: checked.subjectDn,
+    thumbprintSha256: checked.thumbprintSha256,
+    certNotAfter: checked.certNotAfter?.getTime() ?? null,
+    expiresAt: checked.expiresAt?.getTime() ?? null,
+  };
 }
