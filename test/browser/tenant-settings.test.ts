@@ -6,11 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { startSignet, type Harness } from '../support/harness.ts';
 import { axeAudit, launchBrowser, requireChromium, screenshot } from '../support/browser.ts';
 import { assertionForm, createM2MApp, signedForm, type M2MApp } from '../support/fixtures.ts';
 import { signClientAssertion } from '../../src/domain/sign-client-assertion.ts';
+import { waitFor } from '../support/token-load.ts';
 
 const EMAIL = 'settings@example.com';
 const PASSWORD = 'settings test passphrase';
@@ -104,9 +105,14 @@ describe('tenant settings in Chromium', { concurrency: false }, () => {
     assert.match(await appWarning.innerText(), new RegExp(h.defaultTenant.issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await screenshot(page, 'application-legacy-warning');
     await axeAudit(page, 'application with the legacy warning');
+    // The other application's page: its warning would come with the usage report, so that is
+    // awaited (and one frame drawn) before its absence means anything.
+    const usageRead = page.waitForResponse((r) => r.url().endsWith('/tenants/settings/legacy-audience-clients'));
     await page.goto(`${origin}/dashboard/t/default/applications/${modern.clientId}/settings`);
     await page.getByRole('heading', { name: 'modern worker' }).waitFor();
     await page.getByRole('tab', { name: 'Settings' }).waitFor();
+    await usageRead;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     assert.equal(await page.getByRole('region', { name: 'Legacy audience' }).count(), 0);
 
     // Back to Strict: the confirmation names the application that will be refused.
@@ -120,10 +126,18 @@ describe('tenant settings in Chromium', { concurrency: false }, () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await settingsNow()).audience_policy, 'legacy', 'cancelled: nothing changed');
     await page.getByRole('button', { name: 'Save Settings' }).click();
+    // The page reads the usage report again after the save; that answer is held back here, so the
+    // warning must go with the saved setting itself, not wait for the report (as it once did, and
+    // a slow machine saw the stale warning).
+    const held: Route[] = [];
+    await page.route('**/tenants/settings/legacy-audience-clients', (route) => void held.push(route));
     await page.getByRole('dialog').getByRole('button', { name: 'Switch to Strict' }).click();
     await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
     assert.equal((await settingsNow()).audience_policy, 'strict');
     assert.equal(await warning.count(), 0, 'no warning once Strict is on');
+    await waitFor(() => held.length === 1, 5000);
+    await held[0]!.continue();
+    await page.unroute('**/tenants/settings/legacy-audience-clients');
     assert.equal(await legacyToken(worker), 401, 'and the legacy-style assertion is refused again');
     await page.goto(`${origin}/dashboard/t/default/applications/${worker.clientId}/settings`);
     await page.getByRole('heading', { name: 'authlib worker' }).waitFor();

@@ -114,7 +114,7 @@ export function TenantSettingsPage() {
   return (
     <div className="page">
       <PageHeader title="Settings" description={`How the ${tenant.name} tenant checks client assertions and how long it keeps logs.`} />
-      <LegacyAudienceWarning tenant={tenant.name} usage={usage.data} />
+      <LegacyAudienceWarning tenant={tenant.name} policy={s.audience_policy} usage={usage.data} />
       <form className="stack-lg" onSubmit={save} noValidate>
         <ErrorBanner message={errors.top} />
         <section className="card" aria-labelledby={`${id}-assertions`}>

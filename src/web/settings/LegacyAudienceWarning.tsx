@@ -1,4 +1,4 @@
-import type { LegacyAudienceClients } from '../api.ts';
+import type { AudiencePolicy, LegacyAudienceClients } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { paths } from '../router.ts';
 import { Link } from '../components/Link.tsx';
@@ -6,9 +6,11 @@ import { Link } from '../components/Link.tsx';
 /**
  * Shown on the tenant settings page while the legacy audience policy is on and applications
  * relied on it lately: they are the ones strict would refuse, so they are named, with links.
+ * `policy` is the page's saved setting: the usage report is read again after a save and, until
+ * that answer arrives, still speaks of the policy before it, so both must say legacy.
  */
-export function LegacyAudienceWarning({ tenant, usage }: { tenant: string; usage: LegacyAudienceClients | undefined }) {
-  if (!usage || usage.audience_policy !== 'legacy') return null;
+export function LegacyAudienceWarning({ tenant, policy, usage }: { tenant: string; policy: AudiencePolicy; usage: LegacyAudienceClients | undefined }) {
+  if (!usage || policy !== 'legacy' || usage.audience_policy !== 'legacy') return null;
   const n = usage.clients.length;
   if (n === 0) {
     return (
