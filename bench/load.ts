@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { percentiles } from './percentiles.ts';
 
 export interface LoadJob {
   origin: string;
@@ -118,7 +119,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
         openWindow();
         continue;
       }
-      if (t1 < windowStart || t1 > windowEnd) continue;
+      // The window is open here (t1 was read after it opened, in this same turn), so only its end counts.
+      if (t1 > windowEnd) continue;
       if (status === 200) {
         ok++;
         latencies[measured++] = t1 - t0;
@@ -139,10 +141,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   } else await ended; // the loops stop at the window's end; its timer fires at the same moment
   await pool.close();
 
-  const sorted = latencies.subarray(0, measured).sort();
-  const pct = (p: number) => (measured ? sorted[Math.min(measured - 1, Math.ceil((p / 100) * measured) - 1)]! : NaN);
-  let sum = 0;
-  for (const v of sorted) sum += v;
+  const { p50, p90, p99, max, mean } = percentiles(latencies.subarray(0, measured));
   const requests = Math.max(1, requestsAtEnd - requestsAtStart);
   return {
     ok,
@@ -150,7 +149,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     failures,
     windowMs: job.durationMs,
     tokensPerSecond: (ok * 1000) / job.durationMs,
-    latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: measured ? sorted[measured - 1]! : NaN, mean: sum / Math.max(1, measured) },
+    latencyMs: { p50, p90, p99, max, mean },
     sampleToken,
     exhausted,
     bodiesUsed: next,

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { percentiles, type Percentiles } from './percentiles.ts';
 
 export interface OpenLoopJob {
   origin: string;
@@ -17,14 +18,6 @@ export interface OpenLoopJob {
   warmupMs: number;
   durationMs: number;
   connections: number;
-}
-
-export interface Percentiles {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
 }
 
 export interface OpenLoopResult {
@@ -39,12 +32,6 @@ export interface OpenLoopResult {
   exhausted: boolean;
   /** How late the generator itself was in sending, p99 (ms): a late generator means the machine, not the server, is the limit. */
   sendLagP99: number;
-}
-
-function percentiles(xs: number[]): Percentiles {
-  const s = Float64Array.from(xs).sort();
-  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN);
-  return { count: s.length, p50: at(50), p90: at(90), p99: at(99), max: s.length ? s[s.length - 1]! : NaN };
 }
 
 async function run(job: OpenLoopJob): Promise<OpenLoopResult> {

@@ -129,9 +129,8 @@ export class SigningKeyStore {
 
   /**
    * Makes the tenant's `alg` family (a current and a next key) unless it has it already; true
-   * when this call made it. The keys are generated before the transaction opens; inside it the
-   * tenant lock serialises concurrent callers (other requests, other processes), so only the
-   * first one's keys are inserted and there is never more than one current key per family.
+   * when this call made it. Through makeOnce, so concurrent callers (other requests, other
+   * processes) never leave more than one current key per family.
    */
   async ensureFamily(tenantId: string, alg: AsymmetricTokenAlg, now: number): Promise<boolean> {
     return this.makeOnce(
