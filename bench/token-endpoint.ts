@@ -532,25 +532,15 @@ let profile: ProfileSummary | undefined;
 if (args.profile) profile = await profileSignet();
 
 // ——— report: medians over rounds, per alg × configuration (workers × concurrency) × server configuration ———
-interface Summary {
-  server: ServerName;
-  label: string;
-  store: SignetStore | null;
-  clients: number;
-  active: number;
-  alg: AccessTokenAlg;
-  workers: number;
-  concurrency: number;
+/** A configuration's medians over its rounds, named as each of its runs is. */
+interface Summary
+  extends Pick<RunResult, 'server' | 'label' | 'store' | 'clients' | 'active' | 'alg' | 'workers' | 'concurrency'>,
+    Pick<RunResult, 'serverCpuMsPerToken' | 'servicesCpuMsPerToken' | 'serverCores' | 'peakRssMb' | 'otherCpuPercent'> {
   rounds: number;
   tokensPerSecond: number;
   p50: number;
   p99: number;
   errors: number;
-  serverCpuMsPerToken: number | null;
-  servicesCpuMsPerToken: number | null;
-  serverCores: number | null;
-  peakRssMb: number | null;
-  otherCpuPercent: number | null;
   /** tokens/s ÷ the peer's tokens/s in the same alg and configuration. */
   vsPeer: number | null;
   /** tokens/s ÷ the limit server's; and the limit's CPU per token ÷ this server's (1 = as lean as the limit). */
