@@ -341,6 +341,28 @@ test('a user token for an ES256 API is accepted at /userinfo (the kid names an E
   assert.equal(forged.status, 401);
 });
 
+test('a user token for an HS256 API names that API alone (no /userinfo audience, as Auth0 does), so /userinfo refuses it; the ID token is RS256', async () => {
+  const tenant = await h.createTenant();
+  const api = await apiWith(tenant, 'HS256');
+  const app = await createWebApp(tenant);
+  const user = await createUser(tenant);
+  const { verifier, challenge } = pkcePair();
+  const r = await authorizeOverHttp(
+    h,
+    tenant,
+    { response_type: 'code', client_id: app.clientId, redirect_uri: app.callback, scope: 'openid email', state: 's', audience: api.identifier, code_challenge: challenge, code_challenge_method: 'S256' },
+    user,
+  );
+  const t = await h.token(tenant, codeForm(tenant, app, r.code!, { code_verifier: verifier }));
+  assert.equal(t.status, 200, JSON.stringify(t.body));
+  const { payload } = await jwtVerify(t.body.access_token, new TextEncoder().encode(api.signing_secret), { algorithms: ['HS256'], issuer: tenant.issuer, audience: api.identifier });
+  assert.equal(payload.aud, api.identifier);
+  assert.equal(payload.sub, user.userId);
+  await jwtVerify(t.body.id_token, remoteJwks(tenant), { algorithms: ['RS256'], audience: app.clientId, issuer: tenant.issuer });
+  const info = await h.fetch(new URL('userinfo', tenant.issuer), { headers: { authorization: `Bearer ${t.body.access_token}` } });
+  assert.equal(info.status, 401);
+});
+
 describe('refusals', () => {
   test("an unsupported signing_alg ('none', 'HS512', 'ES512') is refused by name on create and update and changes nothing", async () => {
     const tenant = await h.createTenant();

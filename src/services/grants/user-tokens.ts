@@ -69,7 +69,10 @@ export async function issueUserTokens(deps: GrantDeps, g: UserGrantContext, refr
     signing = deps.apiSigning(api);
   }
   const key = typeof signing === 'string' ? await deps.signingKey(g.tenant, signing) : signing;
-  const audience = g.audience === null ? userinfo : scopes.has('openid') ? [g.audience, userinfo] : g.audience;
+  const symmetric = typeof signing !== 'string';
+  // /userinfo joins the API's audience with `openid`, except for an HS256 API (as Auth0 does):
+  // its token is signed with a secret the API holds too, so it names that API alone.
+  const audience = g.audience === null ? userinfo : scopes.has('openid') && !symmetric ? [g.audience, userinfo] : g.audience;
   const { token, expiresIn } = await mintAccessToken(
     { issuer: g.tenant.issuer, clientId: g.client.clientId, audience, scope: g.scope, lifetimeSeconds: lifetime, now: g.now, userId: g.user.userId },
     key,
