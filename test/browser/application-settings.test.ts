@@ -171,6 +171,9 @@ describe('Regular Web Application settings in Chromium', { concurrency: false },
     const page = await signedIn(t);
 
     await open(page, web, 'Shop portal', 'credentials');
+    // The snippets take the algorithm from the credentials, which arrive by their own request:
+    // their row is drawn in the same render, so once it is there the snippets name ES256.
+    await page.getByRole('heading', { name: 'web key' }).waitFor();
     const tryIt = page.getByRole('region', { name: 'Try it' });
     for (const name of ['jsonwebtoken', 'jose', 'curl', 'signet token']) await tryIt.getByRole('tab', { name, exact: true }).waitFor();
     await tryIt.getByRole('tab', { name: 'express-openid-connect' }).click();

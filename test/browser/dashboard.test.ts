@@ -310,6 +310,8 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('link', { name: XSS }).waitFor();
     await page.getByRole('link', { name: 'Logs', exact: true }).click();
     await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    // The application filter is filled by its own request: the name must be in the page before its harmlessness means anything.
+    await page.getByRole('main').locator('option', { hasText: XSS }).waitFor({ state: 'attached' });
     await page.waitForTimeout(300);
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.deepEqual(dialogs, []);
@@ -595,6 +597,9 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const app = apps.find((a) => a.name === 'Orders backend') ?? apps[0]!;
     await page.goto(`${origin}/dashboard/t/default/applications/${app.client_id}/credentials`);
     await page.getByRole('heading', { name: 'Authentication Methods' }).waitFor();
+    // Measured once the credential rows (long Key IDs) and the Try it snippets, which come with them, are drawn.
+    await page.locator('.cred-name').first().waitFor();
+    await page.getByRole('region', { name: 'Try it' }).locator('pre').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
     await screenshot(page, '10-phone-credentials');

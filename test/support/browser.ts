@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PUBLIC_HOST } from './harness.ts';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads a browser. */
@@ -80,4 +80,17 @@ export async function axeAudit(page: Page, name: string): Promise<void> {
   if (result.violations.length) console.log(`axe, ${name}: minor/moderate: ${result.violations.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(serious.map((v) => `${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), []);
+}
+
+/**
+ * Asserts `locator` matches nothing now and for `ms` after. Call it once the data that would draw
+ * the thing has arrived (e.g. after page.waitForResponse): a single count() can run before the
+ * render that follows a response, and would then pass whatever the page was about to show.
+ */
+export async function assertStaysAbsent(locator: Locator, message: string, ms = 300): Promise<void> {
+  const until = Date.now() + ms;
+  do {
+    assert.equal(await locator.count(), 0, message);
+    await new Promise((r) => setTimeout(r, 25));
+  } while (Date.now() < until);
 }
