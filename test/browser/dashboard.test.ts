@@ -20,6 +20,7 @@ import { axeAudit, launchBrowser, newContext, requireChromium, screenshot } from
 import { CLIENT_ASSERTION_TYPE } from '../../src/domain/client-assertion/index.ts';
 import { freePort } from '../support/free-port.ts';
 import { addCredential, enableCredentials, keyPairFor } from '../support/fixtures.ts';
+import { waitFor } from '../support/token-load.ts';
 
 /** An element's top in page coordinates (the page may scroll to show an error; that is not a jump). */
 const pageY = (locator: import('playwright-core').Locator) => locator.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
@@ -214,9 +215,16 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     await page.getByRole('link', { name: 'Logs', exact: true }).click();
     await page.getByLabel('Event type').selectOption('seccft');
     await page.getByLabel('Application').selectOption({ label: 'Orders backend' });
-    await page.getByRole('row').filter({ hasText: 'Orders backend' }).first().waitFor();
-    const rows = page.getByRole('row').filter({ hasText: 'seccft' });
-    assert.ok((await rows.count()) >= 2);
+    // The list keeps the previous rows while it reloads, so it is read until it has settled on
+    // rows that all match the filters (a filter the list ignored never gets there).
+    const listSettles = async (atLeast: number, match: (row: string) => boolean) => {
+      let shown: string[] = [];
+      await waitFor(async () => {
+        shown = await page.locator('tbody:not([aria-busy]) > tr').allInnerTexts();
+        return shown.length >= atLeast && shown.every(match);
+      }, 10_000).catch(() => assert.fail(`the filtered list shows:\n${shown.join('\n')}`));
+    };
+    await listSettles(2, (r) => r.includes('Orders backend') && r.includes('seccft'));
     await screenshot(page, '04-logs');
 
     // A failed exchange is diagnosed from the same page: the row says why, in the endpoint's words.
@@ -226,6 +234,7 @@ describe('dashboard in Chromium', { concurrency: false }, () => {
     const failed = await h.token(h.defaultTenant, { grant_type: 'client_credentials', audience: 'https://orders.example/', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: wrongAud });
     assert.equal(failed.status, 401);
     await page.getByLabel('Event type').selectOption('feccft');
+    await listSettles(1, (r) => r.includes('Orders backend') && r.includes('feccft'));
     const failureRow = page.getByRole('row').filter({ hasText: failed.body.error_description });
     await failureRow.first().waitFor();
     assert.match(await failureRow.first().innerText(), /Orders backend/);
