@@ -313,20 +313,26 @@ test('a rotation that finds a new key family made by another process on each of 
   for (const alg of ['RS256', 'ES256', 'EdDSA', 'PS256']) assert.deepEqual((await listKeys(tenant)).filter((k) => k.alg === alg).map(statusOf).sort(), ['current', 'next', 'previous'], alg);
 });
 
-test('a user token for an ES256 API is accepted at /userinfo (the kid names an ES256 key), and its ID token is RS256', async () => {
-  const tenant = await h.createTenant();
-  const api = await apiWith(tenant, 'ES256');
+/** A user signs in to a new web application with `openid email` for `audience` (code flow with PKCE); the code exchange's answer. */
+async function signInFor(tenant: TestTenant, audience: string) {
   const app = await createWebApp(tenant);
   const user = await createUser(tenant);
   const { verifier, challenge } = pkcePair();
   const r = await authorizeOverHttp(
     h,
     tenant,
-    { response_type: 'code', client_id: app.clientId, redirect_uri: app.callback, scope: 'openid email', state: 's', audience: api.identifier, code_challenge: challenge, code_challenge_method: 'S256' },
+    { response_type: 'code', client_id: app.clientId, redirect_uri: app.callback, scope: 'openid email', state: 's', audience, code_challenge: challenge, code_challenge_method: 'S256' },
     user,
   );
   const t = await h.token(tenant, codeForm(tenant, app, r.code!, { code_verifier: verifier }));
   assert.equal(t.status, 200, JSON.stringify(t.body));
+  return { app, user, t };
+}
+
+test('a user token for an ES256 API is accepted at /userinfo (the kid names an ES256 key), and its ID token is RS256', async () => {
+  const tenant = await h.createTenant();
+  const api = await apiWith(tenant, 'ES256');
+  const { app, user, t } = await signInFor(tenant, api.identifier);
   const at = await verifyAs(tenant, t.body.access_token, 'ES256', api.identifier);
   assert.deepEqual(at.aud, [api.identifier, `${tenant.issuer}userinfo`]);
   assert.equal(decodeProtectedHeader(t.body.id_token).alg, 'RS256');
@@ -344,17 +350,7 @@ test('a user token for an ES256 API is accepted at /userinfo (the kid names an E
 test('a user token for an HS256 API names that API alone (no /userinfo audience, as Auth0 does), so /userinfo refuses it; the ID token is RS256', async () => {
   const tenant = await h.createTenant();
   const api = await apiWith(tenant, 'HS256');
-  const app = await createWebApp(tenant);
-  const user = await createUser(tenant);
-  const { verifier, challenge } = pkcePair();
-  const r = await authorizeOverHttp(
-    h,
-    tenant,
-    { response_type: 'code', client_id: app.clientId, redirect_uri: app.callback, scope: 'openid email', state: 's', audience: api.identifier, code_challenge: challenge, code_challenge_method: 'S256' },
-    user,
-  );
-  const t = await h.token(tenant, codeForm(tenant, app, r.code!, { code_verifier: verifier }));
-  assert.equal(t.status, 200, JSON.stringify(t.body));
+  const { app, user, t } = await signInFor(tenant, api.identifier);
   const { payload } = await jwtVerify(t.body.access_token, new TextEncoder().encode(api.signing_secret), { algorithms: ['HS256'], issuer: tenant.issuer, audience: api.identifier });
   assert.equal(payload.aud, api.identifier);
   assert.equal(payload.sub, user.userId);
